@@ -1,0 +1,31 @@
+"""Glue from the SMTP listener to the inbound service: 250 is said only after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from omnicenter.channels.email import AcceptCallback, parse_email, to_inbound
+from omnicenter.domain import InboundEvent
+from omnicenter.services.inbound import ingest
+
+if TYPE_CHECKING:
+    from omnicenter.bootstrap import Services
+
+__all__ = ["make_accept"]
+
+
+def make_accept(services: Services) -> AcceptCallback:
+    limits = services.email_limits
+    region = services.settings.default_region
+
+    async def accept(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> None:
+        def parse() -> InboundEvent:
+            parsed = parse_email(raw, limits)
+            return to_inbound(parsed, datetime.now(UTC), rcpt_tos[0] if rcpt_tos else None)
+
+        event = await asyncio.to_thread(parse)
+        await services.runtime.write(ingest, event, region=region)
+
+    return accept

@@ -1,0 +1,1 @@
+"""Thin routes: parse and validate, call one service function, return."""

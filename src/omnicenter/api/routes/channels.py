@@ -1,0 +1,201 @@
+"""Inbound channel webhooks (SMS, web forms) and the web chat visitor API."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy import Connection, select
+
+from omnicenter.api.deps import ServicesDep
+from omnicenter.api.schemas import ChatSessionIn
+from omnicenter.channels.errors import ChannelError
+from omnicenter.channels.forms import parse_submission
+from omnicenter.channels.sms import parse_webhook, verify_signature
+from omnicenter.channels.webchat import parse_visitor_message, sign_visitor, verify_visitor
+from omnicenter.identity import InvalidAddress
+from omnicenter.services.inbound import ingest
+from omnicenter.services.webchat import open_session
+from omnicenter.store import tables as t
+
+router = APIRouter(tags=["channels"])
+log = logging.getLogger(__name__)
+
+TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+@router.post(
+    "/channels/sms/twilio",
+    summary="Inbound SMS webhook (Twilio format, X-Twilio-Signature checked)",
+    response_class=Response,
+    responses={200: {"content": {"text/xml": {}}}, 403: {"description": "bad signature"}},
+)
+async def sms_webhook(
+    request: Request,
+    services: ServicesDep,
+    x_twilio_signature: Annotated[str | None, Header()] = None,
+) -> Response:
+    ctype = request.headers.get("content-type", "")
+    if not ctype.startswith("application/x-www-form-urlencoded"):
+        raise HTTPException(415, "expected application/x-www-form-urlencoded")
+    form = await request.form()
+    params = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    s = services.settings
+    url = (s.public_base_url.rstrip("/") + request.url.path) if s.public_base_url else str(request.url)
+    token = s.twilio_auth_token.get_secret_value()
+    if not verify_signature(token, url, params, x_twilio_signature):
+        log.warning("SMS webhook refused: bad signature from %s", request.client)
+        raise HTTPException(403, "invalid X-Twilio-Signature")
+    try:
+        event = parse_webhook(params, datetime.now(UTC), s.twilio_account_sid or None)
+        await services.runtime.write(ingest, event, region=s.default_region)
+    except ChannelError as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    except InvalidAddress as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return Response(TWIML_EMPTY, media_type="text/xml")
+
+
+@router.post("/channels/forms/{form_key}", status_code=201, summary="A web form submission")
+async def form_submission(
+    form_key: str,
+    request: Request,
+    services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+) -> dict[str, Any]:
+    if form_key not in services.settings.form_keys:
+        raise HTTPException(403, "unknown form key")
+    ctype = request.headers.get("content-type", "")
+    fields: dict[str, Any]
+    if ctype.startswith("application/json"):
+        try:
+            data = await request.json()
+        except ValueError as exc:
+            raise HTTPException(400, f"malformed JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise HTTPException(422, "expected a JSON object of form fields")
+        fields = data
+    elif ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    else:
+        raise HTTPException(415, "expected a form or a JSON object")
+    try:
+        event = parse_submission(form_key, fields, datetime.now(UTC), idempotency_key)
+        result = await services.runtime.write(
+            ingest, event, region=services.settings.default_region
+        )
+    except ChannelError as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    except InvalidAddress as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"case_id": result.case_id, "duplicate": result.duplicate}
+
+
+@router.post("/webchat/sessions", summary="Start or resume a visitor's chat (widget key)")
+async def chat_session(body: ChatSessionIn, services: ServicesDep) -> dict[str, Any]:
+    if body.widget_key not in services.settings.widget_keys:
+        raise HTTPException(403, "unknown widget key")
+    visitor = verify_visitor(services.secret, body.visitor_token) if body.visitor_token else None
+    try:
+        session = await services.runtime.write(
+            open_session,
+            visitor,
+            name=body.name,
+            email=body.email,
+            phone=body.phone,
+            region=services.settings.default_region,
+        )
+    except InvalidAddress as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {
+        "visitor_id": session.visitor_id,
+        "visitor_token": sign_visitor(services.secret, session.visitor_id),
+        "interaction_id": session.interaction_id,
+    }
+
+
+def _session(conn: Connection, visitor_id: str) -> Any:
+    return conn.execute(
+        select(t.webchat_sessions).where(t.webchat_sessions.c.id == visitor_id)
+    ).first()
+
+
+def _visitor_events(conn: Connection, visitor_id: str) -> list[dict[str, Any]]:
+    row = _session(conn, visitor_id)
+    if row is None or row.interaction_id is None:
+        return []
+    rows = conn.execute(
+        select(t.events.c.id, t.events.c.author_type, t.events.c.body, t.events.c.created_at)
+        .where(
+            t.events.c.interaction_id == row.interaction_id,
+            t.events.c.kind.in_(("message_in", "message_out")),
+        )
+        .order_by(t.events.c.created_at, t.events.c.id)
+    )
+    return [
+        {
+            "event_id": e.id,
+            "author_type": e.author_type,
+            "body": e.body,
+            "created_at": e.created_at.isoformat(),
+        }
+        for e in rows
+    ]
+
+
+@router.get("/webchat/transcript", summary="The visitor's current conversation")
+async def transcript(
+    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
+) -> list[dict[str, Any]]:
+    visitor_id = _visitor_from_header(services, authorization)
+    return await services.runtime.read(_visitor_events, visitor_id)
+
+
+@router.post("/webchat/messages", status_code=201, summary="Send a visitor message over HTTP")
+async def visitor_message(
+    request: Request,
+    services: ServicesDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> JSONResponse:
+    visitor_id = _visitor_from_header(services, authorization)
+    try:
+        payload = await request.json()
+    except ValueError as exc:
+        raise HTTPException(400, f"malformed JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise HTTPException(422, "expected a JSON object")
+    result = await handle_visitor_message(services, visitor_id, payload)
+    return JSONResponse(result, status_code=201)
+
+
+def _visitor_from_header(services: Any, authorization: str | None) -> str:
+    token = authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
+    visitor = verify_visitor(services.secret, token) if token else None
+    if visitor is None:
+        raise HTTPException(401, "missing or invalid visitor token")
+    return visitor
+
+
+async def handle_visitor_message(
+    services: Any, visitor_id: str, payload: dict[str, Any]
+) -> dict[str, Any]:
+    session = await services.runtime.read(_session, visitor_id)
+    if session is None:
+        raise HTTPException(404, "unknown chat session")
+    try:
+        event = parse_visitor_message(
+            visitor_id, payload, datetime.now(UTC), session.interaction_id
+        )
+    except ChannelError as exc:
+        raise HTTPException(exc.status, exc.reason) from exc
+    result = await services.runtime.write(ingest, event, region=services.settings.default_region)
+    return {
+        "event_id": result.event_id,
+        "case_id": result.case_id,
+        "interaction_id": result.interaction_id,
+        "duplicate": result.duplicate,
+    }

@@ -1,0 +1,106 @@
+"""Request bodies. Unknown fields are refused (a typo must not be silently ignored)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from omnicenter.domain import AgentRole, CaseStatus, Channel, Presence, Priority
+
+__all__ = [
+    "AgentIn",
+    "CaseMessageIn",
+    "CasePatch",
+    "ChatSessionIn",
+    "CustomerIn",
+    "IdentityIn",
+    "LoginIn",
+    "MergeIn",
+    "MessageIn",
+    "NoteIn",
+    "PresenceIn",
+    "TokenIn",
+]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LoginIn(_In):
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class TokenIn(_In):
+    name: str = Field(min_length=1, max_length=120)
+    agent_id: str | None = None
+
+
+class AgentIn(_In):
+    username: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.@-]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=8, max_length=200)
+    role: AgentRole = AgentRole.AGENT
+    team: str = "default"
+    skills: dict[str, int] = Field(default_factory=dict)
+    channels: list[Channel] = Field(
+        default_factory=lambda: [Channel.WEBCHAT, Channel.EMAIL, Channel.SMS, Channel.FORM]
+    )
+    capacity: dict[str, int] = Field(
+        default_factory=lambda: {"voice": 1, "webchat": 3, "email": 5, "sms": 5, "form": 5}
+    )
+    max_total: int = Field(default=8, ge=1, le=100)
+
+
+class PresenceIn(_In):
+    presence: Presence
+    reason: str | None = Field(default=None, max_length=200)
+
+
+class CustomerIn(_In):
+    display_name: str | None = Field(default=None, max_length=200)
+    identities: list[IdentityIn] = Field(default_factory=list, max_length=20)
+
+
+class IdentityIn(_In):
+    kind: str = Field(pattern=r"^(email|phone|webchat|messenger)$")
+    address: str = Field(min_length=1, max_length=320)
+    verified: bool = False
+
+
+class MergeIn(_In):
+    source_id: str
+    target_id: str
+    reason: str = Field(default="merged by an agent", max_length=400)
+
+
+class MessageIn(_In):
+    body: str = Field(min_length=1, max_length=100_000)
+    subject: str | None = Field(default=None, max_length=400)
+
+
+class CaseMessageIn(MessageIn):
+    channel: Channel
+    to: str | None = Field(default=None, max_length=320)
+
+
+class NoteIn(_In):
+    body: str = Field(min_length=1, max_length=20_000)
+
+
+class CasePatch(_In):
+    status: CaseStatus | None = None
+    priority: Priority | None = None
+    owner_agent_id: str | None = None
+    subject: str | None = Field(default=None, min_length=1, max_length=400)
+
+
+class ChatSessionIn(_In):
+    widget_key: str
+    visitor_token: str | None = None
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    phone: str | None = Field(default=None, max_length=40)
+
+
+CustomerIn.model_rebuild()

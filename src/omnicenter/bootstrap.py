@@ -1,0 +1,164 @@
+"""Wiring: the one place where settings become engines, listeners and senders.
+
+Nothing is built at import time; `Services.start()` is called by the app's lifespan (and by
+tests and benchmarks that want the real thing without HTTP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omnicenter.bus import EventQueues, InProcessBus
+from omnicenter.bus.events import BusEvent
+from omnicenter.channels.email import EmailLimits, EmailListener, EmailSendError, SmtpRelaySender
+from omnicenter.channels.sms import OutboxSmsProvider, SmsProvider, SmsSendError, TwilioSmsProvider
+from omnicenter.channels.webchat import VisitorHub
+from omnicenter.domain import Channel, OutboundMessage
+from omnicenter.runtime import Runtime
+from omnicenter.services.delivery import DeliveryError, Dispatcher
+from omnicenter.services.replies import SenderSettings
+from omnicenter.settings import Settings
+from omnicenter.store.db import Database
+
+__all__ = ["Services"]
+
+log = logging.getLogger(__name__)
+
+
+def _secret(settings: Settings) -> bytes:
+    """The signing key: from settings, or generated once and kept beside the database."""
+    configured = settings.secret_key.get_secret_value()
+    if configured:
+        return configured.encode()
+    path = Path(settings.data_dir) / "secret.key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database = field(init=False)
+    bus: InProcessBus = field(init=False)
+    runtime: Runtime = field(init=False)
+    queues: EventQueues = field(init=False)
+    visitors: VisitorHub = field(init=False)
+    dispatcher: Dispatcher = field(init=False)
+    sms: SmsProvider = field(init=False)
+    email_relay: SmtpRelaySender | None = field(init=False, default=None)
+    email_listener: EmailListener | None = field(init=False, default=None)
+    secret: bytes = field(init=False)
+    sender: SenderSettings = field(init=False)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.secret = _secret(s)
+        self.db = Database(s.sqlalchemy_url())
+        self.bus = InProcessBus()
+        self.runtime = Runtime(self.db, self.bus)
+        self.queues = EventQueues(timeout_s=s.event_queue_timeout_s)
+        self.visitors = VisitorHub()
+        self.sender = SenderSettings(s.email_domain, s.email_from, s.sms_from)
+        if s.sms_provider == "twilio":
+            self.sms = TwilioSmsProvider(
+                s.twilio_account_sid,
+                s.twilio_auth_token.get_secret_value(),
+                s.sms_from,
+                api_base=s.twilio_api_base,
+            )
+        else:
+            self.sms = OutboxSmsProvider()
+        if s.smtp_relay_host:
+            self.email_relay = SmtpRelaySender(
+                s.smtp_relay_host,
+                s.smtp_relay_port,
+                s.email_from,
+                s.email_domain,
+                username=s.smtp_relay_username or None,
+                password=s.smtp_relay_password.get_secret_value() or None,
+                starttls=s.smtp_relay_starttls,
+            )
+        self.dispatcher = Dispatcher(
+            self.runtime,
+            {
+                Channel.EMAIL: self._send_email,
+                Channel.SMS: self._send_sms,
+                Channel.WEBCHAT: self._send_webchat,
+            },
+        )
+        self.bus.subscribe(self._to_queues)
+
+    @property
+    def email_limits(self) -> EmailLimits:
+        s = self.settings
+        return EmailLimits(
+            max_message_bytes=s.email_max_message_bytes,
+            max_attachment_bytes=s.email_max_attachment_bytes,
+        )
+
+    async def start(self, *, smtp: bool = True, migrate: bool = True) -> None:
+        self.bus.bind(asyncio.get_running_loop())
+        if migrate:
+            await asyncio.to_thread(self.db.migrate)
+        if smtp:
+            from omnicenter.api.email_inbound import make_accept
+
+            self.email_listener = EmailListener(
+                self.settings.smtp_host,
+                self.settings.smtp_port,
+                make_accept(self),
+                self.email_limits,
+                set(self.settings.email_accepted_domains) or None,
+            )
+            await self.email_listener.start()
+        resumed = await self.dispatcher.resume()
+        if resumed:
+            log.info("resuming delivery of %d pending outbound messages", resumed)
+
+    async def stop(self) -> None:
+        if self.email_listener is not None:
+            await self.email_listener.stop()
+        await self.dispatcher.drain()
+        if isinstance(self.sms, TwilioSmsProvider):
+            await self.sms.aclose()
+        self.runtime.close()
+        self.db.dispose()
+
+    # -- live push -------------------------------------------------------------------------
+    def _to_queues(self, event: BusEvent) -> None:
+        self.queues.push(event.model_dump(mode="json"))
+
+    # -- channel senders -------------------------------------------------------------------
+    async def _send_email(self, msg: OutboundMessage) -> tuple[str, str | None]:
+        if self.email_relay is None:
+            return "stored", None
+        try:
+            message_id = await self.email_relay.send(msg)
+        except EmailSendError as exc:
+            raise DeliveryError(str(exc), temporary=exc.temporary) from exc
+        return "sent", message_id
+
+    async def _send_sms(self, msg: OutboundMessage) -> tuple[str, str | None]:
+        try:
+            return await self.sms.send(msg)
+        except SmsSendError as exc:
+            raise DeliveryError(exc.reason, temporary=exc.temporary) from exc
+
+    async def _send_webchat(self, msg: OutboundMessage) -> tuple[str, str | None]:
+        payload: dict[str, Any] = {
+            "type": "message",
+            "event_id": msg.event_id,
+            "author_type": "agent",
+            "body": msg.body,
+        }
+        delivered = await self.visitors.send(msg.to, payload)
+        # Offline visitors read the transcript when they come back.
+        return ("sent" if delivered else "stored"), None

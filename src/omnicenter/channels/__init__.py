@@ -1,0 +1,1 @@
+"""Channel adapters: each turns its protocol into `InboundEvent`s and sends `OutboundMessage`s."""

@@ -1,0 +1,54 @@
+"""Visitor messages from the widget's WebSocket or HTTP fallback."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from omnicenter.channels.errors import ChannelError
+from omnicenter.domain import Channel, ChannelManifest, InboundEvent, SecurityLevel
+from omnicenter.domain.ids import new_id
+
+__all__ = ["MANIFEST", "parse_visitor_message"]
+
+MANIFEST = ChannelManifest(
+    channel=Channel.WEBCHAT,
+    realtime=True,
+    media_types=("text/plain",),
+    max_length=4000,
+    security=SecurityLevel.SESSION,
+    supports_attachments=True,
+)
+
+
+def parse_visitor_message(
+    visitor_id: str,
+    payload: dict[str, Any],
+    received_at: datetime,
+    interaction_id: str | None,
+    name: str | None = None,
+) -> InboundEvent:
+    text = payload.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise ChannelError("'text' must be a non-empty string")
+    if len(text) > (MANIFEST.max_length or 0):
+        raise ChannelError(f"message is {len(text)} characters, the limit is {MANIFEST.max_length}")
+    client_id = payload.get("client_id")
+    if client_id is not None and (not isinstance(client_id, str) or not 1 <= len(client_id) <= 100):
+        raise ChannelError("'client_id' must be a string of 1-100 characters")
+    # The widget's own message id makes a resend after a dropped connection harmless.
+    key = f"{visitor_id}:{client_id}" if client_id else new_id("wcm")
+    meta: dict[str, Any] = {"session_id": visitor_id}
+    if interaction_id:
+        meta["interaction_id"] = interaction_id
+    if client_id:
+        meta["client_message_id"] = client_id
+    return InboundEvent(
+        channel=Channel.WEBCHAT,
+        sender=visitor_id,
+        sender_name=name,
+        body=text.strip(),
+        received_at=received_at,
+        idempotency_key=key,
+        meta=meta,
+    )

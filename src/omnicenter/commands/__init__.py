@@ -1,0 +1,1 @@
+"""Command groups of the `omnicenter` CLI; each module defines `register(app)`."""

@@ -1,0 +1,75 @@
+"""`omnicenter serve`: HTTP, SMTP (and SIP when voice is enabled) on the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from omnicenter.settings import load_settings
+
+console = Console()
+
+
+def serve(
+    demo: Annotated[bool, typer.Option(help="Load demo agents, customers and cases")] = False,
+    host: Annotated[str | None, typer.Option(help="HTTP host (default 127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="HTTP port (default 8080)")] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="SMTP port (default 2525)")] = None,
+    log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
+) -> None:
+    """Start the contact center: API, agent desktop, chat widget, SMTP listener."""
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["http_host"] = host
+    if port is not None:
+        overrides["http_port"] = port
+    if smtp_port is not None:
+        overrides["smtp_port"] = smtp_port
+    settings = load_settings(**overrides)
+    logging.basicConfig(
+        level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP verb
+
+    from omnicenter.api import create_app
+    from omnicenter.bootstrap import Services
+
+    services = Services(settings)
+    app = create_app(settings, services=services)
+    if demo:
+        from omnicenter.demo import DEMO_AGENTS, DEMO_PASSWORD, load_demo
+
+        async def seed() -> None:
+            services.bus.bind(asyncio.get_running_loop())
+            await asyncio.to_thread(services.db.migrate)
+            await services.runtime.write(load_demo)
+
+        asyncio.run(seed())
+        table = Table(title="Demo accounts (password: " + DEMO_PASSWORD + ")")
+        table.add_column("username")
+        table.add_column("role")
+        for agent in DEMO_AGENTS:
+            table.add_row(agent.username, agent.role.value)
+        console.print(table)
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    console.print(
+        f"[bold]omnicenter[/] desktop {base}/ · widget {base}/widget · API {base}/api/docs · "
+        f"SMTP {settings.smtp_host}:{settings.smtp_port} · data {settings.sqlalchemy_url()}"
+    )
+    uvicorn.run(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_level=log_level,
+        ws_ping_interval=20,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)

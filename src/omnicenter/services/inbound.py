@@ -1,0 +1,216 @@
+"""Inbound contacts: whatever the channel, one `InboundEvent` becomes a timeline event.
+
+Order of work inside one transaction: idempotency check, identity resolution, threading
+(which interaction and case), the event itself, then the keys that make a re-delivery of the
+same message a no-op. The caller acknowledges (HTTP 2xx, SMTP 250) only after the commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
+from omnicenter.domain import CaseStatus, Channel, EventKind, InboundEvent
+from omnicenter.identity import identity_kind_for, normalize_address
+from omnicenter.services.identity import Claim, resolve_customer
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
+from omnicenter.store import tables as t
+
+__all__ = ["IngestResult", "ingest"]
+
+SMS_THREAD_WINDOW = timedelta(hours=24)
+EMAIL_SUBJECT_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    event_id: str
+    customer_id: str
+    case_id: str | None
+    interaction_id: str | None
+    duplicate: bool = False
+    new_case: bool = False
+
+
+def _claims(ev: InboundEvent) -> list[Claim]:
+    claims = [Claim(identity_kind_for(ev.channel), ev.sender)]
+    # Addresses the customer told us (chat pre-chat form, web form fields).
+    for field_name, kind in (("email", "email"), ("phone", "phone")):
+        value = ev.fields.get(field_name)
+        if isinstance(value, str) and value.strip():
+            claims.append(Claim(kind, value))
+    return claims
+
+
+def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestResult:
+    conn = uow.conn
+    seen = conn.execute(
+        select(t.inbound_keys.c.event_id).where(
+            t.inbound_keys.c.channel == ev.channel.value,
+            t.inbound_keys.c.key == ev.idempotency_key,
+        )
+    ).first()
+    if seen is not None:
+        row = conn.execute(select(t.events).where(t.events.c.id == seen.event_id)).one()
+        return IngestResult(row.id, row.customer_id, row.case_id, row.interaction_id, duplicate=True)
+
+    customer_id = resolve_customer(uow, _claims(ev), ev.sender_name, region)
+    family = customers_repo.customer_family(conn, customer_id)
+    sender = normalize_address(identity_kind_for(ev.channel), ev.sender, region)
+    interaction_id = _thread(uow, ev, family, sender)
+    new_case = interaction_id is None
+    if interaction_id is None:
+        subject = ev.subject or _first_line(ev.body) or f"{ev.channel.value} contact"
+        case_id = cases_repo.create_case(
+            conn, uow.now, customer_id, subject, ev.channel, fields=dict(ev.fields)
+        )
+        interaction_id = cases_repo.create_interaction(
+            conn,
+            uow.now,
+            case_id,
+            customer_id,
+            ev.channel,
+            sender,
+            ev.subject,
+            ev.meta.get("normalized_subject"),
+        )
+        if ev.channel is Channel.WEBCHAT and ev.meta.get("session_id"):
+            conn.execute(
+                update(t.webchat_sessions)
+                .where(t.webchat_sessions.c.id == ev.meta["session_id"])
+                .values(interaction_id=interaction_id, last_seen_at=uow.now)
+            )
+    interaction = cases_repo.get_interaction(conn, interaction_id)
+    assert interaction is not None
+    case_id = interaction.case_id
+    case = cases_repo.get_case(conn, case_id)
+    assert case is not None
+    if not case.status.is_open:
+        # The customer wrote again about a closed case: it is open again.
+        conn.execute(
+            update(t.cases)
+            .where(t.cases.c.id == case_id)
+            .values(status=CaseStatus.OPEN.value, closed_at=None)
+        )
+        uow.emit(
+            CaseUpdated(
+                case_id=case_id,
+                customer_id=case.customer_id,
+                status=CaseStatus.OPEN.value,
+                priority=int(case.priority),
+                owner_agent_id=case.owner_agent_id,
+                subject=case.subject,
+            )
+        )
+    meta: dict[str, Any] = {"from": ev.sender}
+    if ev.sender_name:
+        meta["from_name"] = ev.sender_name
+    if ev.subject:
+        meta["subject"] = ev.subject
+    if ev.recipient:
+        meta["to"] = ev.recipient
+    if ev.attachments:
+        meta["attachments"] = [
+            {"filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in ev.attachments
+        ]
+    if ev.fields:
+        meta["fields"] = dict(ev.fields)
+    for key in ("auto_submitted", "provider", "client_message_id"):
+        if key in ev.meta:
+            meta[key] = ev.meta[key]
+    kind = EventKind.FORM if ev.channel is Channel.FORM else EventKind.MESSAGE_IN
+    event_id = cases_repo.add_event(
+        conn,
+        uow.now,
+        customer_id=interaction.customer_id,
+        case_id=case_id,
+        interaction_id=interaction_id,
+        kind=kind.value,
+        channel=ev.channel,
+        author_type="customer",
+        author_id=customer_id,
+        body=ev.body,
+        html=ev.html,
+        meta=meta,
+        attachments=ev.attachments,
+    )
+    conn.execute(
+        insert(t.inbound_keys).values(
+            channel=ev.channel.value, key=ev.idempotency_key, event_id=event_id, created_at=uow.now
+        )
+    )
+    if ev.channel is Channel.EMAIL and ev.message_ref:
+        conn.execute(
+            insert(t.email_message_ids).values(
+                message_id=ev.message_ref,
+                interaction_id=interaction_id,
+                event_id=event_id,
+                created_at=uow.now,
+            )
+        )
+    cases_repo.touch(conn, uow.now, case_id, interaction_id)
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customer_id,
+            case_id=case_id,
+            interaction_id=interaction_id,
+            kind=kind.value,
+            channel=ev.channel.value,
+            author_type="customer",
+            author_id=customer_id,
+            body=ev.body,
+            created_at=uow.now,
+            meta=meta,
+            new_case=new_case,
+        )
+    )
+    return IngestResult(event_id, customer_id, case_id, interaction_id, new_case=new_case)
+
+
+def _thread(uow: UnitOfWork, ev: InboundEvent, family: list[str], sender: str) -> str | None:
+    conn = uow.conn
+    if ev.channel is Channel.EMAIL:
+        found = cases_repo.interaction_for_message_ids(conn, list(ev.thread_refs))
+        if found is None and ev.meta.get("normalized_subject"):
+            found = cases_repo.open_interaction_by_subject(
+                conn, family, ev.meta["normalized_subject"], uow.now - EMAIL_SUBJECT_WINDOW
+            )
+        if found is not None:
+            _reopen_interaction(uow, found)
+        return found
+    if ev.channel is Channel.WEBCHAT:
+        wanted = ev.meta.get("interaction_id")
+        if wanted:
+            interaction = cases_repo.get_interaction(conn, wanted)
+            if interaction is not None and interaction.status.value == "open":
+                return wanted
+        return None
+    if ev.channel in (Channel.SMS, Channel.MESSENGER):
+        return cases_repo.latest_open_interaction(
+            conn, family, ev.channel, sender, uow.now - SMS_THREAD_WINDOW
+        )
+    return None  # forms and calls start a new case each time
+
+
+def _reopen_interaction(uow: UnitOfWork, interaction_id: str) -> None:
+    uow.conn.execute(
+        update(t.interactions)
+        .where(t.interactions.c.id == interaction_id, t.interactions.c.status != "open")
+        .values(status="open", closed_at=None)
+    )
+
+
+def _first_line(body: str) -> str:
+    for line in body.splitlines():
+        line = line.strip()
+        if line:
+            return line[:80]
+    return ""

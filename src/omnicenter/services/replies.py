@@ -1,0 +1,315 @@
+"""Agents writing to customers: replies in the same channel or another one, and notes.
+
+A reply is a timeline event plus an outbox row, written in one transaction; the outbox
+dispatcher hands it to the channel after commit and retries until it is delivered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import asc, desc, insert, select, update
+
+from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
+from omnicenter.domain import Agent, CaseStatus, Channel, EventKind, Priority
+from omnicenter.domain.ids import new_id
+from omnicenter.identity import identity_kind_for
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
+from omnicenter.store import tables as t
+
+__all__ = [
+    "ReplyError",
+    "ReplyResult",
+    "SenderSettings", "add_note", "reply", "reply_on_channel", "update_case"]
+
+REPLYABLE = (Channel.WEBCHAT, Channel.EMAIL, Channel.SMS)
+
+
+class ReplyError(ValueError):
+    """The reply cannot be sent as asked (the message says why); nothing was written."""
+
+
+@dataclass(frozen=True, slots=True)
+class SenderSettings:
+    """Our own addresses, per channel: the From of an email, the sender number of an SMS."""
+
+    email_domain: str = "omnicenter.local"
+    email_from: str = "support@omnicenter.local"
+    sms_from: str = "+48800000000"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyResult:
+    event_id: str
+    outbox_id: str
+    interaction_id: str
+    case_id: str
+    channel: Channel
+
+
+def reply(
+    uow: UnitOfWork,
+    agent: Agent,
+    interaction_id: str,
+    body: str,
+    *,
+    sender: SenderSettings = SenderSettings(),
+    subject: str | None = None,
+) -> ReplyResult:
+    conn = uow.conn
+    body = body.strip()
+    if not body:
+        raise ReplyError("empty message")
+    interaction = cases_repo.get_interaction(conn, interaction_id)
+    if interaction is None:
+        raise ReplyError(f"unknown interaction {interaction_id}")
+    if interaction.channel not in REPLYABLE:
+        raise ReplyError(f"cannot send a text reply on {interaction.channel.value}")
+    if interaction.channel is Channel.SMS and len(body) > 1600:
+        raise ReplyError("an SMS reply is limited to 1600 characters (10 segments)")
+    event_id = new_id("evt")
+    headers: dict[str, str] = {}
+    from_address: str | None = None
+    out_subject: str | None = None
+    if interaction.channel is Channel.EMAIL:
+        refs = [
+            r.message_id
+            for r in conn.execute(
+                select(t.email_message_ids.c.message_id)
+                .where(t.email_message_ids.c.interaction_id == interaction_id)
+                .order_by(asc(t.email_message_ids.c.created_at))
+            )
+        ]
+        message_id = f"{event_id}@{sender.email_domain}"
+        if refs:
+            headers["In-Reply-To"] = f"<{refs[-1]}>"
+            headers["References"] = " ".join(f"<{r}>" for r in refs[-20:])
+        base = subject or interaction.subject or "Your message"
+        out_subject = base if base.lower().startswith("re:") or subject else f"Re: {base}"
+        from_address = sender.email_from
+        conn.execute(
+            insert(t.email_message_ids).values(
+                message_id=message_id,
+                interaction_id=interaction_id,
+                event_id=event_id,
+                created_at=uow.now,
+            )
+        )
+    elif interaction.channel is Channel.SMS:
+        from_address = sender.sms_from
+    meta: dict[str, object] = {"to": interaction.address}
+    if out_subject:
+        meta["subject"] = out_subject
+    cases_repo.add_event(
+        conn,
+        uow.now,
+        event_id=event_id,
+        customer_id=interaction.customer_id,
+        case_id=interaction.case_id,
+        interaction_id=interaction_id,
+        kind=EventKind.MESSAGE_OUT.value,
+        channel=interaction.channel,
+        author_type="agent",
+        author_id=agent.id,
+        body=body,
+        meta=meta,
+    )
+    outbox_id = new_id("out")
+    conn.execute(
+        insert(t.outbox).values(
+            id=outbox_id,
+            event_id=event_id,
+            interaction_id=interaction_id,
+            channel=interaction.channel.value,
+            to_address=interaction.address,
+            from_address=from_address,
+            subject=out_subject,
+            body=body,
+            headers=headers,
+            status="pending",
+            attempts=0,
+            created_at=uow.now,
+        )
+    )
+    case = cases_repo.get_case(conn, interaction.case_id)
+    assert case is not None
+    values: dict[str, object] = {"updated_at": uow.now}
+    if case.status is CaseStatus.NEW:
+        values["status"] = CaseStatus.OPEN.value
+    if case.owner_agent_id is None:
+        values["owner_agent_id"] = agent.id
+    conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(**values))
+    cases_repo.touch(conn, uow.now, case.id, interaction_id)
+    if len(values) > 1:
+        _emit_case(uow, case.id)
+    root = customers_repo.root_of(conn, interaction.customer_id)
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=root,
+            case_id=case.id,
+            interaction_id=interaction_id,
+            kind=EventKind.MESSAGE_OUT.value,
+            channel=interaction.channel.value,
+            author_type="agent",
+            author_id=agent.id,
+            body=body,
+            created_at=uow.now,
+            meta=meta,
+        )
+    )
+    return ReplyResult(event_id, outbox_id, interaction_id, case.id, interaction.channel)
+
+
+def reply_on_channel(
+    uow: UnitOfWork,
+    agent: Agent,
+    case_id: str,
+    channel: Channel,
+    body: str,
+    *,
+    to: str | None = None,
+    sender: SenderSettings = SenderSettings(),
+    subject: str | None = None,
+) -> ReplyResult:
+    """Answer a case on a channel of the agent's choice, e.g. a chat question by email."""
+    conn = uow.conn
+    case = cases_repo.get_case(conn, case_id)
+    if case is None:
+        raise ReplyError(f"unknown case {case_id}")
+    if channel not in REPLYABLE:
+        raise ReplyError(f"cannot send a text message on {channel.value}")
+    family = customers_repo.customer_family(conn, customers_repo.root_of(conn, case.customer_id))
+    kind = identity_kind_for(channel)
+    if channel is Channel.WEBCHAT:
+        session = conn.execute(
+            select(t.webchat_sessions)
+            .where(t.webchat_sessions.c.customer_id.in_(family))
+            .order_by(desc(t.webchat_sessions.c.last_seen_at))
+            .limit(1)
+        ).first()
+        addresses = [session.id] if session else []
+    else:
+        addresses = [i.address for i in customers_repo.identities_of(conn, family) if i.kind == kind]
+    if to is not None:
+        if to not in addresses:
+            raise ReplyError(f"{to!r} is not a {kind} address of this customer")
+        addresses = [to]
+    if not addresses:
+        raise ReplyError(f"the customer has no {kind} address; add one first")
+    address = addresses[-1]
+    existing = cases_repo.latest_open_interaction(
+        conn, family, channel, address, uow.now - timedelta(days=3650), case_id=case_id
+    )
+    interaction_id = existing or cases_repo.create_interaction(
+        conn,
+        uow.now,
+        case_id,
+        case.customer_id,
+        channel,
+        address,
+        case.subject if channel is Channel.EMAIL else None,
+        None,
+    )
+    return reply(uow, agent, interaction_id, body, sender=sender, subject=subject)
+
+
+def add_note(uow: UnitOfWork, agent: Agent, case_id: str, body: str) -> str:
+    case = cases_repo.get_case(uow.conn, case_id)
+    if case is None:
+        raise ReplyError(f"unknown case {case_id}")
+    if not body.strip():
+        raise ReplyError("empty note")
+    event_id = cases_repo.add_event(
+        uow.conn,
+        uow.now,
+        customer_id=case.customer_id,
+        case_id=case_id,
+        interaction_id=None,
+        kind=EventKind.NOTE.value,
+        channel=None,
+        author_type="agent",
+        author_id=agent.id,
+        body=body.strip(),
+    )
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
+            case_id=case_id,
+            interaction_id=None,
+            kind=EventKind.NOTE.value,
+            channel=None,
+            author_type="agent",
+            author_id=agent.id,
+            body=body.strip(),
+            created_at=uow.now,
+        )
+    )
+    return event_id
+
+
+def update_case(
+    uow: UnitOfWork,
+    agent: Agent,
+    case_id: str,
+    *,
+    status: CaseStatus | None = None,
+    priority: Priority | None = None,
+    owner_agent_id: str | None = None,
+    subject: str | None = None,
+) -> None:
+    case = cases_repo.get_case(uow.conn, case_id)
+    if case is None:
+        raise ReplyError(f"unknown case {case_id}")
+    values: dict[str, object] = {"updated_at": uow.now}
+    if status is not None:
+        values["status"] = status.value
+        values["closed_at"] = None if status.is_open else uow.now
+        if not status.is_open:
+            uow.conn.execute(
+                update(t.interactions)
+                .where(t.interactions.c.case_id == case_id, t.interactions.c.status == "open")
+                .values(status="closed", closed_at=uow.now)
+            )
+    if priority is not None:
+        values["priority"] = int(priority)
+    if owner_agent_id is not None:
+        values["owner_agent_id"] = owner_agent_id
+    if subject is not None:
+        values["subject"] = subject[:400]
+    uow.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(**values))
+    changes = {k: str(v) for k, v in values.items() if k != "updated_at" and v is not None}
+    cases_repo.add_event(
+        uow.conn,
+        uow.now,
+        customer_id=case.customer_id,
+        case_id=case_id,
+        interaction_id=None,
+        kind=EventKind.STATUS.value,
+        channel=None,
+        author_type="agent",
+        author_id=agent.id,
+        body=", ".join(f"{k}={v}" for k, v in changes.items()),
+        meta=changes,
+    )
+    uow.audit(agent.username, "case.update", "case", case_id, **changes)
+    _emit_case(uow, case_id)
+
+
+def _emit_case(uow: UnitOfWork, case_id: str) -> None:
+    case = cases_repo.get_case(uow.conn, case_id)
+    assert case is not None
+    uow.emit(
+        CaseUpdated(
+            case_id=case.id,
+            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
+            status=case.status.value,
+            priority=int(case.priority),
+            owner_agent_id=case.owner_agent_id,
+            subject=case.subject,
+        )
+    )

@@ -1,0 +1,75 @@
+"""Settings: `OMNICENTER_*` environment variables, or a TOML file named by `OMNICENTER_CONFIG`.
+
+Nothing reads settings at import time; `load_settings()` is called once by the bootstrap.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_settings"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OMNICENTER_", extra="forbid")
+
+    data_dir: Path = Path("data")
+    database_url: str = ""  # empty: SQLite file in data_dir
+    secret_key: SecretStr = SecretStr("")  # empty: generated once and kept in data_dir
+
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 2525
+    sip_host: str = "127.0.0.1"
+    sip_port: int = 5060
+    public_base_url: str = ""  # how outside services see us (SMS webhook signatures)
+
+    default_region: str = "PL"  # for phone numbers written without a country code
+    max_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 10 * 1_048_576
+
+    email_domain: str = "omnicenter.local"
+    email_from: str = "support@omnicenter.local"
+    email_accepted_domains: list[str] = Field(default_factory=list)  # empty: accept any
+    email_max_message_bytes: int = 25 * 1_048_576
+    email_max_attachment_bytes: int = 10 * 1_048_576
+    smtp_relay_host: str = ""  # empty: outgoing email stays in the outbox table
+    smtp_relay_port: int = 25
+    smtp_relay_username: str = ""
+    smtp_relay_password: SecretStr = SecretStr("")
+    smtp_relay_starttls: bool = False
+
+    sms_provider: Literal["outbox", "twilio"] = "outbox"
+    sms_from: str = "+48800000000"
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_api_base: str = "https://api.twilio.com"
+
+    widget_keys: list[str] = Field(default_factory=lambda: ["demo-widget-key"])
+    form_keys: list[str] = Field(default_factory=lambda: ["demo-form-key"])
+    event_queue_timeout_s: int = 600
+
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'omnicenter.sqlite3').resolve()}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Environment first, then the TOML file (if any) fills what the environment left unset."""
+    file_values: dict[str, Any] = {}
+    config_path = os.environ.get("OMNICENTER_CONFIG")
+    if config_path:
+        with open(config_path, "rb") as fh:
+            file_values = tomllib.load(fh)
+    env_names = {k[len("OMNICENTER_") :].lower() for k in os.environ if k.startswith("OMNICENTER_")}
+    values = {k: v for k, v in file_values.items() if k not in env_names}
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,213 @@
+"""Cases, interactions and the timeline."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, desc, insert, select, update
+
+from omnicenter.domain import Attachment, Case, Channel, Interaction
+from omnicenter.domain.ids import new_id
+from omnicenter.store import tables as t
+from omnicenter.store.rows import to_case, to_interaction
+
+__all__ = [
+    "add_event",
+    "create_case",
+    "create_interaction",
+    "get_case",
+    "get_interaction",
+    "interaction_for_message_ids",
+    "latest_open_interaction",
+    "open_interaction_by_subject",
+    "touch",
+]
+
+
+def get_case(conn: Connection, case_id: str) -> Case | None:
+    row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+    return to_case(row) if row else None
+
+
+def get_interaction(conn: Connection, interaction_id: str) -> Interaction | None:
+    row = conn.execute(select(t.interactions).where(t.interactions.c.id == interaction_id)).first()
+    return to_interaction(row) if row else None
+
+
+def create_case(
+    conn: Connection,
+    now: datetime,
+    customer_id: str,
+    subject: str,
+    origin: Channel,
+    fields: dict[str, Any] | None = None,
+    priority: int = 2,
+) -> str:
+    cid = new_id("cas")
+    conn.execute(
+        insert(t.cases).values(
+            id=cid,
+            customer_id=customer_id,
+            subject=subject[:400],
+            status="new",
+            priority=priority,
+            origin=origin.value,
+            fields=fields or {},
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return cid
+
+
+def create_interaction(
+    conn: Connection,
+    now: datetime,
+    case_id: str,
+    customer_id: str,
+    channel: Channel,
+    address: str,
+    subject: str | None,
+    subject_key: str | None,
+) -> str:
+    iid = new_id("int")
+    conn.execute(
+        insert(t.interactions).values(
+            id=iid,
+            case_id=case_id,
+            customer_id=customer_id,
+            channel=channel.value,
+            address=address,
+            status="open",
+            subject=subject[:400] if subject else None,
+            subject_key=subject_key[:400] if subject_key else None,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return iid
+
+
+def interaction_for_message_ids(conn: Connection, message_ids: list[str]) -> str | None:
+    """The thread an email belongs to, from In-Reply-To / References (newest reference first)."""
+    if not message_ids:
+        return None
+    rows = conn.execute(
+        select(t.email_message_ids.c.message_id, t.email_message_ids.c.interaction_id).where(
+            t.email_message_ids.c.message_id.in_(message_ids)
+        )
+    ).all()
+    by_id = {r.message_id: r.interaction_id for r in rows}
+    for mid in reversed(message_ids):
+        if mid in by_id:
+            return str(by_id[mid])
+    return None
+
+
+def open_interaction_by_subject(
+    conn: Connection, customer_ids: list[str], subject_key: str, since: datetime
+) -> str | None:
+    row = conn.execute(
+        select(t.interactions.c.id)
+        .where(
+            t.interactions.c.customer_id.in_(customer_ids),
+            t.interactions.c.channel == Channel.EMAIL.value,
+            t.interactions.c.status == "open",
+            t.interactions.c.subject_key == subject_key,
+            t.interactions.c.updated_at >= since,
+        )
+        .order_by(desc(t.interactions.c.updated_at))
+        .limit(1)
+    ).first()
+    return row.id if row else None
+
+
+def latest_open_interaction(
+    conn: Connection,
+    customer_ids: list[str],
+    channel: Channel,
+    address: str | None,
+    since: datetime,
+    case_id: str | None = None,
+) -> str | None:
+    q = select(t.interactions.c.id).where(
+        t.interactions.c.customer_id.in_(customer_ids),
+        t.interactions.c.channel == channel.value,
+        t.interactions.c.status == "open",
+        t.interactions.c.updated_at >= since,
+    )
+    if address is not None:
+        q = q.where(t.interactions.c.address == address)
+    if case_id is not None:
+        q = q.where(t.interactions.c.case_id == case_id)
+    row = conn.execute(q.order_by(desc(t.interactions.c.updated_at)).limit(1)).first()
+    return row.id if row else None
+
+
+def add_event(
+    conn: Connection,
+    now: datetime,
+    *,
+    customer_id: str,
+    case_id: str | None,
+    interaction_id: str | None,
+    kind: str,
+    channel: Channel | None,
+    author_type: str,
+    author_id: str | None,
+    body: str,
+    html: str | None = None,
+    meta: dict[str, Any] | None = None,
+    attachments: tuple[Attachment, ...] = (),
+    event_id: str | None = None,
+) -> str:
+    eid = event_id or new_id("evt")
+    conn.execute(
+        insert(t.events).values(
+            id=eid,
+            customer_id=customer_id,
+            case_id=case_id,
+            interaction_id=interaction_id,
+            kind=kind,
+            channel=channel.value if channel else None,
+            author_type=author_type,
+            author_id=author_id,
+            body=body,
+            html=html,
+            meta=meta or {},
+            created_at=now,
+        )
+    )
+    if attachments:
+        conn.execute(
+            insert(t.attachments),
+            [
+                {
+                    "id": new_id("att"),
+                    "event_id": eid,
+                    "filename": a.filename[:255],
+                    "content_type": a.content_type[:120],
+                    "size": a.size,
+                    "sha256": hashlib.sha256(a.data).hexdigest(),
+                    "data": a.data,
+                }
+                for a in attachments
+            ],
+        )
+    return eid
+
+
+def touch(conn: Connection, now: datetime, case_id: str, interaction_id: str | None) -> None:
+    conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(updated_at=now))
+    if interaction_id:
+        conn.execute(
+            update(t.interactions)
+            .where(t.interactions.c.id == interaction_id)
+            .values(updated_at=now)
+        )
+
+
+def recent_window(now: datetime, hours: float) -> datetime:
+    return now - timedelta(hours=hours)

@@ -1,0 +1,117 @@
+"""Customers, identities, merges and merge suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, insert, or_, select, update
+
+from omnicenter.domain import Customer, Identity
+from omnicenter.domain.ids import new_id
+from omnicenter.store import tables as t
+from omnicenter.store.rows import to_customer
+
+__all__ = [
+    "add_identity",
+    "create_customer",
+    "customer_family",
+    "find_identities",
+    "get_customer",
+    "identities_of",
+    "root_of",
+]
+
+
+def get_customer(conn: Connection, customer_id: str) -> Customer | None:
+    row = conn.execute(select(t.customers).where(t.customers.c.id == customer_id)).first()
+    return to_customer(row) if row else None
+
+
+def root_of(conn: Connection, customer_id: str) -> str:
+    """Merges point straight at the surviving customer, so one hop finds it."""
+    merged = conn.execute(
+        select(t.customers.c.merged_into).where(t.customers.c.id == customer_id)
+    ).scalar()
+    return merged or customer_id
+
+
+def customer_family(conn: Connection, root_id: str) -> list[str]:
+    """The customer and every customer merged into it: whose history forms one timeline."""
+    rows = conn.execute(
+        select(t.customers.c.id).where(
+            or_(t.customers.c.id == root_id, t.customers.c.merged_into == root_id)
+        )
+    )
+    return [r.id for r in rows]
+
+
+def create_customer(
+    conn: Connection, now: datetime, display_name: str | None, name_key: str | None
+) -> str:
+    cid = new_id("cus")
+    conn.execute(
+        insert(t.customers).values(
+            id=cid,
+            display_name=display_name,
+            name_key=name_key,
+            segment="standard",
+            value=0.0,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return cid
+
+
+def find_identities(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+    keys = list(keys)
+    if not keys:
+        return {}
+    cond = or_(*(and_(t.identities.c.kind == k, t.identities.c.address == a) for k, a in keys))
+    rows = conn.execute(select(t.identities).where(cond))
+    return {(r.kind, r.address): r for r in rows}
+
+
+def add_identity(
+    conn: Connection,
+    now: datetime,
+    customer_id: str,
+    kind: str,
+    address: str,
+    *,
+    verified: bool = False,
+    match_key: str | None = None,
+) -> str:
+    iid = new_id("idn")
+    conn.execute(
+        insert(t.identities).values(
+            id=iid,
+            customer_id=customer_id,
+            kind=kind,
+            address=address,
+            verified=verified,
+            match_key=match_key,
+            created_at=now,
+        )
+    )
+    return iid
+
+
+def identities_of(conn: Connection, customer_ids: list[str]) -> list[Identity]:
+    rows = conn.execute(
+        select(t.identities)
+        .where(t.identities.c.customer_id.in_(customer_ids))
+        .order_by(t.identities.c.created_at)
+    )
+    return [Identity(r.kind, r.address, r.customer_id, r.verified) for r in rows]
+
+
+def set_merged_into(conn: Connection, ids: list[str], target: str | None, now: datetime) -> None:
+    conn.execute(
+        update(t.customers)
+        .where(t.customers.c.id.in_(ids))
+        .values(merged_into=target, updated_at=now)
+    )
+

@@ -1,0 +1,96 @@
+"""Row-to-domain conversion, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnicenter.domain import (
+    Agent,
+    AgentRole,
+    Case,
+    CaseStatus,
+    Channel,
+    Customer,
+    EventKind,
+    Interaction,
+    InteractionStatus,
+    Presence,
+    Priority,
+    TimelineEvent,
+)
+
+__all__ = ["to_agent", "to_case", "to_customer", "to_event", "to_interaction"]
+
+
+def to_customer(r: Any) -> Customer:
+    return Customer(
+        id=r.id,
+        display_name=r.display_name,
+        created_at=r.created_at,
+        segment=r.segment,
+        value=r.value,
+        merged_into=r.merged_into,
+    )
+
+
+def to_case(r: Any) -> Case:
+    return Case(
+        id=r.id,
+        customer_id=r.customer_id,
+        subject=r.subject,
+        status=CaseStatus(r.status),
+        priority=Priority(r.priority),
+        origin=Channel(r.origin),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        owner_agent_id=r.owner_agent_id,
+        sla_due_at=r.sla_due_at,
+        fields=dict(r.fields or {}),
+    )
+
+
+def to_interaction(r: Any) -> Interaction:
+    return Interaction(
+        id=r.id,
+        case_id=r.case_id,
+        customer_id=r.customer_id,
+        channel=Channel(r.channel),
+        address=r.address,
+        status=InteractionStatus(r.status),
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+        subject=r.subject,
+    )
+
+
+def to_event(r: Any) -> TimelineEvent:
+    return TimelineEvent(
+        id=r.id,
+        customer_id=r.customer_id,
+        case_id=r.case_id,
+        interaction_id=r.interaction_id,
+        kind=EventKind(r.kind),
+        channel=Channel(r.channel) if r.channel else None,
+        body=r.body,
+        created_at=r.created_at,
+        author_type=r.author_type,
+        author_id=r.author_id,
+        meta=dict(r.meta or {}),
+    )
+
+
+def to_agent(r: Any) -> Agent:
+    return Agent(
+        id=r.id,
+        username=r.username,
+        display_name=r.display_name,
+        role=AgentRole(r.role),
+        team=r.team,
+        partner=r.partner,
+        skills=dict(r.skills or {}),
+        channels=tuple(Channel(c) for c in (r.channels or [])),
+        capacity=dict(r.capacity or {}),
+        max_total=r.max_total,
+        presence=Presence(r.presence),
+        presence_reason=r.presence_reason,
+    )

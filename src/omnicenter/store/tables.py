@@ -1,0 +1,267 @@
+"""The schema, in SQLAlchemy Core. Alembic migrations are generated from this metadata.
+
+The timeline (`events`) is append-only; every KPI, journey and audit later reads from it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from omnicenter.store.types import UTCDateTime
+
+__all__ = [
+    "agents",
+    "api_tokens",
+    "attachments",
+    "audit_log",
+    "cases",
+    "customers",
+    "email_message_ids",
+    "events",
+    "identities",
+    "inbound_keys",
+    "interactions",
+    "merge_records",
+    "merge_suggestions",
+    "metadata",
+    "outbox",
+    "webchat_sessions",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = 40  # length of our prefixed ids
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("display_name", String(200)),
+    Column("name_key", String(200), index=True),  # normalised name, for fuzzy suggestions
+    Column("segment", String(40), nullable=False, default="standard"),
+    Column("value", Float, nullable=False, default=0.0),
+    Column("merged_into", String(ID), ForeignKey("customers.id"), index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("match_key", String(64), index=True),  # e.g. last digits of a phone, for suggestions
+    Column("verified", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("kind", "address", name="uq_identities_kind_address"),
+)
+
+merge_records = Table(
+    "merge_records",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("source_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("target_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("moved_ids", JSON, nullable=False),  # every customer re-pointed by this merge
+    Column("reason", String(400), nullable=False),
+    Column("actor", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("undone_at", UTCDateTime),
+    Column("undone_by", String(80)),
+)
+
+merge_suggestions = Table(
+    "merge_suggestions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("customer_a", String(ID), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("customer_b", String(ID), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("reason", String(400), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("status", String(20), nullable=False, default="open"),  # open|accepted|rejected
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_at", UTCDateTime),
+    Column("decided_by", String(80)),
+    UniqueConstraint("customer_a", "customer_b", name="uq_merge_suggestions_pair"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False, index=True),
+    Column("subject", String(400), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("priority", Integer, nullable=False),
+    Column("origin", String(20), nullable=False),
+    Column("owner_agent_id", String(ID)),
+    Column("sla_due_at", UTCDateTime),
+    Column("fields", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),
+    Column("closed_at", UTCDateTime),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("case_id", String(ID), ForeignKey("cases.id"), nullable=False, index=True),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("address", String(320), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("subject", String(400)),
+    Column("subject_key", String(400)),  # normalised subject, for email threading fallback
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Index("ix_interactions_customer_channel", "customer_id", "channel", "status"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("case_id", String(ID), ForeignKey("cases.id")),
+    Column("interaction_id", String(ID), ForeignKey("interactions.id")),
+    Column("kind", String(20), nullable=False),
+    Column("channel", String(20)),
+    Column("author_type", String(20), nullable=False),
+    Column("author_id", String(ID)),
+    Column("body", Text, nullable=False),
+    Column("html", Text),
+    Column("meta", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_events_customer_time", "customer_id", "created_at"),
+    Index("ix_events_interaction_time", "interaction_id", "created_at"),
+    Index("ix_events_case_time", "case_id", "created_at"),
+)
+
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("event_id", String(ID), ForeignKey("events.id"), nullable=False, index=True),
+    Column("filename", String(255), nullable=False),
+    Column("content_type", String(120), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+)
+
+inbound_keys = Table(
+    "inbound_keys",
+    metadata,
+    Column("channel", String(20), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column("event_id", String(ID), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+email_message_ids = Table(
+    "email_message_ids",
+    metadata,
+    Column("message_id", String(400), primary_key=True),
+    Column("interaction_id", String(ID), ForeignKey("interactions.id"), nullable=False, index=True),
+    Column("event_id", String(ID), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+webchat_sessions = Table(
+    "webchat_sessions",
+    metadata,
+    Column("id", String(ID), primary_key=True),  # the visitor id
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("interaction_id", String(ID), ForeignKey("interactions.id")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", String(300)),
+    Column("role", String(20), nullable=False),
+    Column("team", String(80), nullable=False, default="default"),
+    Column("partner", Boolean, nullable=False, default=False),
+    Column("skills", JSON, nullable=False, default=dict),
+    Column("channels", JSON, nullable=False, default=list),
+    Column("capacity", JSON, nullable=False, default=dict),
+    Column("max_total", Integer, nullable=False, default=8),
+    Column("presence", String(20), nullable=False, default="offline"),
+    Column("presence_reason", String(200)),
+    Column("presence_since", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("agent_id", String(ID), ForeignKey("agents.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(120), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("event_id", String(ID), nullable=False, index=True),
+    Column("interaction_id", String(ID), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("to_address", String(320), nullable=False),
+    Column("from_address", String(320)),
+    Column("subject", String(400)),
+    Column("body", Text, nullable=False),
+    Column("headers", JSON, nullable=False, default=dict),
+    Column("status", String(20), nullable=False, index=True),  # pending|sent|stored|failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("provider_ref", String(200)),
+    Column("error", String(1000)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("actor", String(80), nullable=False),
+    Column("action", String(80), nullable=False),
+    Column("subject_type", String(40), nullable=False),
+    Column("subject_id", String(ID), nullable=False, index=True),
+    Column("detail", JSON, nullable=False, default=dict),
+    Column("created_at", UTCDateTime, nullable=False, index=True),
+)

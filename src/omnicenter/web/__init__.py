@@ -1,0 +1,1 @@
+"""Browser front ends: agent desktop (/), supervisor wallboard, chat widget (/widget)."""
