@@ -38,9 +38,7 @@ async def current_agent(
 ) -> Agent:
     agent = await authenticate(services, creds.credentials if creds else None)
     if agent is None:
-        raise HTTPException(
-            401, "missing or invalid token", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise HTTPException(401, "missing or invalid token", headers={"WWW-Authenticate": "Bearer"})
     return agent
 
 

@@ -27,7 +27,9 @@ def create(
     username: str,
     display_name: Annotated[str, typer.Option("--name")] = "",
     role: Annotated[AgentRole, typer.Option()] = AgentRole.AGENT,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
 ) -> None:
     """Create an agent (the first admin, typically)."""
     from omnicenter.services.agents import AgentError, NewAgent, create_agent

@@ -20,7 +20,9 @@ def upgrade(revision: str = "head") -> None:
     db = Database(settings.sqlalchemy_url())
     with console.status("migrating…"):
         db.migrate(revision)
-    console.print(f"[green]schema at {revision}[/] on {db.engine.url.render_as_string(hide_password=True)}")
+    console.print(
+        f"[green]schema at {revision}[/] on {db.engine.url.render_as_string(hide_password=True)}"
+    )
 
 
 def register(app: typer.Typer) -> None:

@@ -90,9 +90,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(
-    uow: UnitOfWork, agent_id: str, name: str, ttl: timedelta | None = None
-) -> str:
+def issue_token(uow: UnitOfWork, agent_id: str, name: str, ttl: timedelta | None = None) -> str:
     """A bearer token; only its hash is stored, so a database leak reveals no credentials."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.conn.execute(

@@ -130,4 +130,3 @@ class Dispatcher:
     async def drain(self) -> None:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
-

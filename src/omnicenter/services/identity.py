@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from omnicenter.bus.events import CustomersMerged, CustomersUnmerged
 from omnicenter.domain.ids import new_id
@@ -66,10 +66,8 @@ def resolve_customer(
     roots: list[str] = []
     for claim in claims:
         row = found.get((claim.kind, claim.address))
-        if row is not None:
-            root = repo.root_of(conn, row.customer_id)
-            if root not in roots:
-                roots.append(root)
+        if row is not None and row.root not in roots:
+            roots.append(row.root)
     created = changed = False
     if not roots:
         customer_id = repo.create_customer(conn, uow.now, display_name, name_key(display_name))
@@ -94,10 +92,11 @@ def resolve_customer(
                 match_key=match_key,
             )
             changed = True
-    if display_name and not created and _fill_name(uow, customer_id, display_name):
+    named = any(row.display_name for row in found.values())
+    if display_name and not created and not named and _fill_name(uow, customer_id, display_name):
         changed = True
     if changed:
-        record_suggestions(uow, customer_id)
+        record_suggestions(uow, customer_id, created=created)
     return customer_id
 
 
@@ -110,40 +109,33 @@ def _fill_name(uow: UnitOfWork, customer_id: str, display_name: str) -> bool:
     return bool(result.rowcount)
 
 
-def record_suggestions(uow: UnitOfWork, customer_id: str) -> None:
+def record_suggestions(uow: UnitOfWork, customer_id: str, *, created: bool = False) -> None:
+    """Store suggestions for customers who look like this one (see `suggest_matches`)."""
     conn = uow.conn
-    family = repo.customer_family(conn, customer_id)
-    keys = [
-        r.name_key
-        for r in conn.execute(select(t.customers.c.name_key).where(t.customers.c.id.in_(family)))
-        if r.name_key
-    ]
-    same_name = (
-        [
-            repo.root_of(conn, r.id)
-            for r in conn.execute(select(t.customers.c.id).where(t.customers.c.name_key.in_(keys)))
-        ]
-        if keys
-        else []
+    family = [customer_id] if created else repo.customer_family(conn, customer_id)
+    root = func.coalesce(t.customers.c.merged_into, t.customers.c.id)
+    mine = select(t.customers.c.name_key).where(
+        t.customers.c.id.in_(family), t.customers.c.name_key.is_not(None)
     )
-    tails = [
-        r.match_key
+    same_name = [
+        r.root
         for r in conn.execute(
-            select(t.identities.c.match_key).where(
-                t.identities.c.customer_id.in_(family), t.identities.c.match_key.is_not(None)
+            select(root.label("root")).where(
+                t.customers.c.name_key.in_(mine), t.customers.c.id.not_in(family)
             )
         )
     ]
-    same_tail = (
-        [
-            repo.root_of(conn, r.customer_id)
-            for r in conn.execute(
-                select(t.identities.c.customer_id).where(t.identities.c.match_key.in_(tails))
-            )
-        ]
-        if tails
-        else []
+    tails = select(t.identities.c.match_key).where(
+        t.identities.c.customer_id.in_(family), t.identities.c.match_key.is_not(None)
     )
+    same_tail = [
+        r.root
+        for r in conn.execute(
+            select(root.label("root"))
+            .join(t.identities, t.identities.c.customer_id == t.customers.c.id)
+            .where(t.identities.c.match_key.in_(tails), t.customers.c.id.not_in(family))
+        )
+    ]
     for hint in suggest_matches(customer_id, same_name, same_tail):
         a, b = sorted((customer_id, hint.other_customer_id))
         exists = conn.execute(
@@ -202,7 +194,11 @@ def merge(uow: UnitOfWork, source_id: str, target_id: str, *, actor: str, reason
         .values(status="accepted", decided_at=uow.now, decided_by=actor)
     )
     uow.audit(actor, "customer.merge", "customer", target_root, source=source_root, reason=reason)
-    uow.emit(CustomersMerged(merge_id=merge_id, source_id=source_root, target_id=target_root, reason=reason))
+    uow.emit(
+        CustomersMerged(
+            merge_id=merge_id, source_id=source_root, target_id=target_root, reason=reason
+        )
+    )
     return merge_id
 
 
@@ -232,11 +228,20 @@ def unmerge(uow: UnitOfWork, merge_id: str, *, actor: str) -> None:
         .where(t.merge_records.c.id == merge_id)
         .values(undone_at=uow.now, undone_by=actor)
     )
-    uow.audit(actor, "customer.unmerge", "customer", rec.target_id, source=rec.source_id, merge_id=merge_id)
+    uow.audit(
+        actor,
+        "customer.unmerge",
+        "customer",
+        rec.target_id,
+        source=rec.source_id,
+        merge_id=merge_id,
+    )
     uow.emit(CustomersUnmerged(merge_id=merge_id, source_id=rec.source_id, target_id=rec.target_id))
 
 
-def decide_suggestion(uow: UnitOfWork, suggestion_id: str, *, accept: bool, actor: str) -> str | None:
+def decide_suggestion(
+    uow: UnitOfWork, suggestion_id: str, *, accept: bool, actor: str
+) -> str | None:
     conn = uow.conn
     sug = conn.execute(
         select(t.merge_suggestions).where(t.merge_suggestions.c.id == suggestion_id)
@@ -249,13 +254,17 @@ def decide_suggestion(uow: UnitOfWork, suggestion_id: str, *, accept: bool, acto
     if accept:
         # The older customer survives.
         target, source = sorted((sug.customer_a, sug.customer_b))
-        merge_id = merge(uow, source, target, actor=actor, reason=f"confirmed suggestion: {sug.reason}")
+        merge_id = merge(
+            uow, source, target, actor=actor, reason=f"confirmed suggestion: {sug.reason}"
+        )
     conn.execute(
         update(t.merge_suggestions)
         .where(t.merge_suggestions.c.id == suggestion_id)
         .values(status="accepted" if accept else "rejected", decided_at=uow.now, decided_by=actor)
     )
-    uow.audit(actor, "suggestion.accept" if accept else "suggestion.reject", "suggestion", suggestion_id)
+    uow.audit(
+        actor, "suggestion.accept" if accept else "suggestion.reject", "suggestion", suggestion_id
+    )
     return merge_id
 
 

@@ -58,12 +58,13 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
     ).first()
     if seen is not None:
         row = conn.execute(select(t.events).where(t.events.c.id == seen.event_id)).one()
-        return IngestResult(row.id, row.customer_id, row.case_id, row.interaction_id, duplicate=True)
+        return IngestResult(
+            row.id, row.customer_id, row.case_id, row.interaction_id, duplicate=True
+        )
 
     customer_id = resolve_customer(uow, _claims(ev), ev.sender_name, region)
-    family = customers_repo.customer_family(conn, customer_id)
     sender = normalize_address(identity_kind_for(ev.channel), ev.sender, region)
-    interaction_id = _thread(uow, ev, family, sender)
+    interaction_id = _thread(uow, ev, customer_id, sender)
     new_case = interaction_id is None
     if interaction_id is None:
         subject = ev.subject or _first_line(ev.body) or f"{ev.channel.value} contact"
@@ -136,7 +137,7 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         channel=ev.channel,
         author_type="customer",
         author_id=customer_id,
-        body=ev.body,
+        body=ev.body.strip(),
         html=ev.html,
         meta=meta,
         attachments=ev.attachments,
@@ -166,7 +167,7 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
             channel=ev.channel.value,
             author_type="customer",
             author_id=customer_id,
-            body=ev.body,
+            body=ev.body.strip(),
             created_at=uow.now,
             meta=meta,
             new_case=new_case,
@@ -175,13 +176,17 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
     return IngestResult(event_id, customer_id, case_id, interaction_id, new_case=new_case)
 
 
-def _thread(uow: UnitOfWork, ev: InboundEvent, family: list[str], sender: str) -> str | None:
+def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) -> str | None:
     conn = uow.conn
+
+    def family() -> list[str]:
+        return customers_repo.customer_family(conn, customer_id)
+
     if ev.channel is Channel.EMAIL:
         found = cases_repo.interaction_for_message_ids(conn, list(ev.thread_refs))
         if found is None and ev.meta.get("normalized_subject"):
             found = cases_repo.open_interaction_by_subject(
-                conn, family, ev.meta["normalized_subject"], uow.now - EMAIL_SUBJECT_WINDOW
+                conn, family(), ev.meta["normalized_subject"], uow.now - EMAIL_SUBJECT_WINDOW
             )
         if found is not None:
             _reopen_interaction(uow, found)
@@ -195,7 +200,7 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, family: list[str], sender: str) -
         return None
     if ev.channel in (Channel.SMS, Channel.MESSENGER):
         return cases_repo.latest_open_interaction(
-            conn, family, ev.channel, sender, uow.now - SMS_THREAD_WINDOW
+            conn, family(), ev.channel, sender, uow.now - SMS_THREAD_WINDOW
         )
     return None  # forms and calls start a new case each time
 

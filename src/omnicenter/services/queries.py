@@ -42,8 +42,6 @@ def _row(r: Any) -> dict[str, Any]:
     return dict(r._mapping)
 
 
-
-
 def list_cases(
     conn: Connection,
     *,
@@ -97,7 +95,9 @@ def list_customers(conn: Connection, q: str | None, limit: int = 50) -> list[dic
     query = select(t.customers).where(t.customers.c.merged_into.is_(None))
     if q:
         like = f"%{q.lower()}%"
-        sub = select(t.identities.c.customer_id).where(func.lower(t.identities.c.address).like(like))
+        sub = select(t.identities.c.customer_id).where(
+            func.lower(t.identities.c.address).like(like)
+        )
         query = query.where(
             or_(func.lower(t.customers.c.display_name).like(like), t.customers.c.id.in_(sub))
         )

@@ -23,7 +23,12 @@ from omnicenter.store import tables as t
 __all__ = [
     "ReplyError",
     "ReplyResult",
-    "SenderSettings", "add_note", "reply", "reply_on_channel", "update_case"]
+    "SenderSettings",
+    "add_note",
+    "reply",
+    "reply_on_channel",
+    "update_case",
+]
 
 REPLYABLE = (Channel.WEBCHAT, Channel.EMAIL, Channel.SMS)
 
@@ -193,7 +198,9 @@ def reply_on_channel(
         ).first()
         addresses = [session.id] if session else []
     else:
-        addresses = [i.address for i in customers_repo.identities_of(conn, family) if i.kind == kind]
+        addresses = [
+            i.address for i in customers_repo.identities_of(conn, family) if i.kind == kind
+        ]
     if to is not None:
         if to not in addresses:
             raise ReplyError(f"{to!r} is not a {kind} address of this customer")

@@ -31,7 +31,9 @@ class UnitOfWork:
         """Published only once the transaction has committed (never for rolled-back data)."""
         self.events.append(event)
 
-    def audit(self, actor: str, action: str, subject_type: str, subject_id: str, **detail: Any) -> None:
+    def audit(
+        self, actor: str, action: str, subject_type: str, subject_id: str, **detail: Any
+    ) -> None:
         self.conn.execute(
             insert(t.audit_log).values(
                 id=new_id("aud"),

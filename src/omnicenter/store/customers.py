@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from omnicenter.domain import Customer, Identity
 from omnicenter.domain.ids import new_id
@@ -65,12 +65,30 @@ def create_customer(
     return cid
 
 
-def find_identities(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Any]:
+_FIND = select(
+    t.identities.c.kind,
+    t.identities.c.address,
+    t.identities.c.customer_id,
+    func.coalesce(t.customers.c.merged_into, t.customers.c.id).label("root"),
+    t.customers.c.display_name,
+).join(t.customers, t.customers.c.id == t.identities.c.customer_id)
+_FIND_ONE = _FIND.where(
+    t.identities.c.kind == bindparam("kind"), t.identities.c.address == bindparam("address")
+)
+
+
+def find_identities(
+    conn: Connection, keys: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], Any]:
+    """Known identities among `keys`, each with the root customer it resolves to (`.root`)."""
     keys = list(keys)
     if not keys:
         return {}
-    cond = or_(*(and_(t.identities.c.kind == k, t.identities.c.address == a) for k, a in keys))
-    rows = conn.execute(select(t.identities).where(cond))
+    if len(keys) == 1:  # the hot path: one sender address, one prepared statement
+        rows = conn.execute(_FIND_ONE, {"kind": keys[0][0], "address": keys[0][1]})
+    else:
+        cond = or_(*(and_(t.identities.c.kind == k, t.identities.c.address == a) for k, a in keys))
+        rows = conn.execute(_FIND.where(cond))
     return {(r.kind, r.address): r for r in rows}
 
 
@@ -114,4 +132,3 @@ def set_merged_into(conn: Connection, ids: list[str], target: str | None, now: d
         .where(t.customers.c.id.in_(ids))
         .values(merged_into=target, updated_at=now)
     )
-

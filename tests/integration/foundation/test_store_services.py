@@ -33,16 +33,33 @@ def read(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         return fn(conn, *args, **kwargs)
 
 
-def email(sender: str, body: str, mid: str, subject: str = "Order 1", refs: tuple[str, ...] = (), name: str | None = None) -> InboundEvent:
+def email(
+    sender: str,
+    body: str,
+    mid: str,
+    subject: str = "Order 1",
+    refs: tuple[str, ...] = (),
+    name: str | None = None,
+) -> InboundEvent:
     return InboundEvent(
-        Channel.EMAIL, sender, body, NOW, mid, subject=subject, message_ref=mid,
-        thread_refs=refs, sender_name=name, meta={"normalized_subject": subject.lower().removeprefix("re: ")},
+        Channel.EMAIL,
+        sender,
+        body,
+        NOW,
+        mid,
+        subject=subject,
+        message_ref=mid,
+        thread_refs=refs,
+        sender_name=name,
+        meta={"normalized_subject": subject.lower().removeprefix("re: ")},
     )
 
 
 @pytest.fixture
 def agent(db: Database):  # type: ignore[no-untyped-def]
-    return run(db, create_agent, NewAgent("anna", "Anna", AgentRole.AGENT, "secret-pass"), actor="test")
+    return run(
+        db, create_agent, NewAgent("anna", "Anna", AgentRole.AGENT, "secret-pass"), actor="test"
+    )
 
 
 def test_migrations_match_the_schema(db: Database) -> None:
@@ -61,8 +78,14 @@ def test_email_thread_by_references_then_by_subject(db: Database, agent) -> None
     assert out.subject == "Re: Order 1"
     our_id = f"{sent.event_id}@omnicenter.local"
     # The customer answers our reply: threaded by In-Reply-To to the same interaction.
-    second = run(db, ingest, email("ann@example.com", "Thanks!", "m2@x", "Re: Order 1", refs=(our_id,)))
-    assert (second.interaction_id, second.case_id, second.new_case) == (first.interaction_id, first.case_id, False)
+    second = run(
+        db, ingest, email("ann@example.com", "Thanks!", "m2@x", "Re: Order 1", refs=(our_id,))
+    )
+    assert (second.interaction_id, second.case_id, second.new_case) == (
+        first.interaction_id,
+        first.case_id,
+        False,
+    )
     # A client that drops the headers still threads by subject.
     third = run(db, ingest, email("ann@example.com", "One more thing", "m3@x", "RE: Order 1"))
     assert third.interaction_id == first.interaction_id
@@ -87,7 +110,14 @@ def test_chat_visitor_giving_a_known_email_is_merged_and_unmerge_restores(db: Da
     chat = run(
         db,
         ingest,
-        InboundEvent(Channel.WEBCHAT, session.visitor_id, "Hi from chat", NOW, "c1", meta={"session_id": session.visitor_id}),
+        InboundEvent(
+            Channel.WEBCHAT,
+            session.visitor_id,
+            "Hi from chat",
+            NOW,
+            "c1",
+            meta={"session_id": session.visitor_id},
+        ),
     )
     assert chat.customer_id != mail.customer_id
     # The visitor tells us their email (pre-chat form): exact match, merged automatically.
@@ -99,8 +129,12 @@ def test_chat_visitor_giving_a_known_email_is_merged_and_unmerge_restores(db: Da
         rec = conn.execute(select(t.merge_records)).one()
         assert "exact match" in rec.reason
     run(db, unmerge, rec.id, actor="supervisor")
-    assert [e["body"] for e in read(db, queries.timeline, customer_id=mail.customer_id)] == ["Question by email"]
-    assert [e["body"] for e in read(db, queries.timeline, customer_id=chat.customer_id)] == ["Hi from chat"]
+    assert [e["body"] for e in read(db, queries.timeline, customer_id=mail.customer_id)] == [
+        "Question by email"
+    ]
+    assert [e["body"] for e in read(db, queries.timeline, customer_id=chat.customer_id)] == [
+        "Hi from chat"
+    ]
     with pytest.raises(MergeError):
         run(db, unmerge, rec.id, actor="supervisor")
 
@@ -117,8 +151,12 @@ def test_fuzzy_matches_become_suggestions_not_merges(db: Database) -> None:
     # Same subscriber written without the country code by a UK-default form: a suggestion.
     d = run(db, ingest, InboundEvent(Channel.SMS, "+44601234567", "d", NOW, "SM2"))
     sugs = read(db, queries.list_merge_suggestions)
-    assert frozenset((b.customer_id, d.customer_id)) in {frozenset((s["customer_a"], s["customer_b"])) for s in sugs}
-    target = next(s for s in sugs if {s["customer_a"], s["customer_b"]} == {a.customer_id, c.customer_id})
+    assert frozenset((b.customer_id, d.customer_id)) in {
+        frozenset((s["customer_a"], s["customer_b"])) for s in sugs
+    }
+    target = next(
+        s for s in sugs if {s["customer_a"], s["customer_b"]} == {a.customer_id, c.customer_id}
+    )
     merge_id = run(db, decide_suggestion, target["id"], accept=True, actor="anna")
     assert merge_id
     bodies = sorted(e["body"] for e in read(db, queries.timeline, customer_id=c.customer_id))
@@ -133,11 +171,20 @@ def test_phone_numbers_are_one_identity_across_sms_spellings(db: Database) -> No
 
 
 def test_answer_a_chat_by_email_and_sms(db: Database, agent) -> None:  # type: ignore[no-untyped-def]
-    session = run(db, open_session, None, email="kasia@example.com", phone="601 000 111", name="Kasia")
+    session = run(
+        db, open_session, None, email="kasia@example.com", phone="601 000 111", name="Kasia"
+    )
     chat = run(
         db,
         ingest,
-        InboundEvent(Channel.WEBCHAT, session.visitor_id, "Send me the invoice", NOW, "c9", meta={"session_id": session.visitor_id}),
+        InboundEvent(
+            Channel.WEBCHAT,
+            session.visitor_id,
+            "Send me the invoice",
+            NOW,
+            "c9",
+            meta={"session_id": session.visitor_id},
+        ),
     )
     by_mail = run(db, reply_on_channel, agent, chat.case_id, Channel.EMAIL, "Invoice attached.")
     by_sms = run(db, reply_on_channel, agent, chat.case_id, Channel.SMS, "Sent by email.")
@@ -162,4 +209,6 @@ def test_login_tokens_and_timestamps_are_utc(db: Database, agent) -> None:  # ty
     with db.reader() as conn:
         stored = conn.execute(select(t.api_tokens.c.token_hash, t.api_tokens.c.created_at)).one()
     assert token not in stored.token_hash
-    assert stored.created_at.tzinfo is not None and stored.created_at.utcoffset().total_seconds() == 0
+    assert (
+        stored.created_at.tzinfo is not None and stored.created_at.utcoffset().total_seconds() == 0
+    )

@@ -160,4 +160,6 @@ async def outbox(
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    return await services.runtime.read(queries.list_outbox, channel=channel, status=status, limit=limit)
+    return await services.runtime.read(
+        queries.list_outbox, channel=channel, status=status, limit=limit
+    )

@@ -44,7 +44,11 @@ async def sms_webhook(
     form = await request.form()
     params = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
     s = services.settings
-    url = (s.public_base_url.rstrip("/") + request.url.path) if s.public_base_url else str(request.url)
+    url = (
+        (s.public_base_url.rstrip("/") + request.url.path)
+        if s.public_base_url
+        else str(request.url)
+    )
     token = s.twilio_auth_token.get_secret_value()
     if not verify_signature(token, url, params, x_twilio_signature):
         log.warning("SMS webhook refused: bad signature from %s", request.client)
@@ -173,7 +177,9 @@ async def visitor_message(
 
 
 def _visitor_from_header(services: Any, authorization: str | None) -> str:
-    token = authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
+    token = (
+        authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
+    )
     visitor = verify_visitor(services.secret, token) if token else None
     if visitor is None:
         raise HTTPException(401, "missing or invalid visitor token")

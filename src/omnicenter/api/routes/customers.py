@@ -52,7 +52,9 @@ async def add_customer(body: CustomerIn, services: ServicesDep, agent: InHouse) 
 
 
 @router.get("/customers/{customer_id}", summary="A customer's 360 view")
-async def get_customer(customer_id: str, services: ServicesDep, agent: CurrentAgent) -> dict[str, Any]:
+async def get_customer(
+    customer_id: str, services: ServicesDep, agent: CurrentAgent
+) -> dict[str, Any]:
     found = await services.runtime.read(queries.customer_detail, customer_id, agent)
     if found is None:
         raise HTTPException(404, "unknown customer")

@@ -56,9 +56,12 @@ def parse_submission(
     message = next((clean[f] for f in MESSAGE_FIELDS if clean.get(f)), "")
     if not message:
         message = "\n".join(f"{k}: {v}" for k, v in clean.items())
-    key = idempotency_key or hashlib.sha256(
-        json.dumps([form_key, sorted(clean.items())], ensure_ascii=False).encode()
-    ).hexdigest()
+    key = (
+        idempotency_key
+        or hashlib.sha256(
+            json.dumps([form_key, sorted(clean.items())], ensure_ascii=False).encode()
+        ).hexdigest()
+    )
     return InboundEvent(
         channel=Channel.FORM,
         sender=email or phone,

@@ -1,0 +1,3 @@
+from omnicenter.cli import main
+
+main()

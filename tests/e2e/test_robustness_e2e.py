@@ -1,0 +1,154 @@
+"""Security by default, bad input, and durability across kill -9, against the real server."""
+
+from __future__ import annotations
+
+import smtplib
+import socket
+from email.message import EmailMessage
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.e2e.server import ServerProcess
+
+PUBLIC = {"/api/v1/auth/token"}  # logging in is how one gets a token
+
+
+def test_every_api_operation_refuses_anonymous_callers(server: ServerProcess) -> None:
+    spec = server.get("/openapi.json").json()
+    checked = 0
+    for path, ops in spec["paths"].items():
+        if path in PUBLIC:
+            continue
+        url = server.base + path.replace("{", "").replace("}", "")
+        for method in ops:
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            body = b"" if "sms" in path else b"widget_key=nope"
+            if path == "/api/v1/webchat/sessions":
+                headers, body = {"Content-Type": "application/json"}, b'{"widget_key": "nope"}'
+            r = httpx.request(
+                method.upper(), url, headers=headers, content=body if method != "get" else None
+            )
+            assert r.status_code in (401, 403), f"{method.upper()} {path} answered {r.status_code}"
+            checked += 1
+    assert checked >= 20
+
+
+def test_roles_limit_what_an_agent_and_a_partner_may_do(server: ServerProcess) -> None:
+    with server.client("anna") as agent:
+        r = agent.post("/agents", json={"username": "eve", "display_name": "Eve", "role": "admin"})
+        assert r.status_code == 403
+        assert agent.get("/outbox").status_code == 403
+    with server.client("partner") as partner:
+        assert partner.get("/customers").status_code == 403
+        cases = partner.get("/cases").json()
+        sms_case = next(c for c in cases if c["origin"] == "sms")
+        detail = partner.get(f"/customers/{sms_case['customer_id']}").json()
+        assert all("*" in i["address"] for i in detail["identities"])
+        assert "value" not in detail
+    with server.client("admin") as admin:
+        r = admin.post(
+            "/agents",
+            json={"username": "newbie", "display_name": "New Agent", "password": "long-enough-1"},
+        )
+        assert r.status_code == 201
+
+
+def test_malformed_and_oversized_requests_get_clear_errors(server: ServerProcess) -> None:
+    with server.client("anna") as api:
+        r = api.post(
+            "/customers", content=b"{not json", headers={"Content-Type": "application/json"}
+        )
+        assert r.status_code == 422 and "JSON" in r.json()["detail"]
+        r = api.post("/customers", json={"display_name": "X", "colour": "red"})
+        assert r.status_code == 422 and "colour" in r.json()["detail"]
+        r = api.post(
+            "/customers", json={"identities": [{"kind": "phone", "address": "not a number"}]}
+        )
+        assert r.status_code == 422 and "phone" in r.json()["detail"]
+        r = api.post(
+            "/customers",
+            content=b'{"display_name": "' + b"x" * 2_000_000 + b'"}',
+            headers={"Content-Type": "application/json"},
+        )
+        assert r.status_code == 413 and "larger than" in r.json()["detail"]
+        r = api.get("/cases", params={"status": "everything"})
+        assert r.status_code == 422
+        assert api.get("/cases/cas_missing").status_code == 404
+    r = httpx.post(
+        f"{server.base}/api/v1/channels/sms/twilio",
+        content=b"\xff\xfe",
+        headers={"Content-Type": "application/json"},
+    )
+    assert r.status_code == 415
+
+
+def _nested(depth: int) -> bytes:
+    head = b"From: bomb@example.com\r\nTo: support@omnicenter.local\r\nSubject: nest\r\nMIME-Version: 1.0\r\n"
+    body = b""
+    for i in range(depth):
+        body += f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n'.encode()
+    body += b"Content-Type: text/plain\r\n\r\nhi\r\n"
+    for i in reversed(range(depth)):
+        body += f"--b{i}--\r\n".encode()
+    return head + body
+
+
+def test_smtp_rejects_mime_bombs_with_a_reason_and_keeps_serving(server: ServerProcess) -> None:
+    with smtplib.SMTP("127.0.0.1", server.smtp_port) as smtp:
+        with pytest.raises(smtplib.SMTPDataError) as bomb:
+            smtp.sendmail("bomb@example.com", ["support@omnicenter.local"], _nested(60))
+        assert 500 <= bomb.value.smtp_code < 600
+        assert b"nest" in bomb.value.smtp_error.lower()
+        with pytest.raises(smtplib.SMTPDataError) as nofrom:
+            smtp.sendmail(
+                "x@example.com", ["support@omnicenter.local"], b"Subject: no from\r\n\r\nbody\r\n"
+            )
+        assert 500 <= nofrom.value.smtp_code < 600
+    with socket.create_connection(("127.0.0.1", server.smtp_port)) as raw:
+        raw.recv(1024)
+        raw.sendall(b"\x00\xff garbage \r\nDATA\r\n\x16\x03\x01\r\n")
+        assert raw.recv(1024)[:1] in (b"5", b"4")
+    msg = EmailMessage()
+    msg["From"] = "still@example.com"
+    msg["To"] = "support@omnicenter.local"
+    msg["Subject"] = "after the bomb"
+    msg.set_content("fine")
+    with smtplib.SMTP("127.0.0.1", server.smtp_port) as smtp:
+        assert smtp.send_message(msg) == {}
+
+
+@pytest.fixture
+def fresh_server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    proc = ServerProcess(tmp_path)
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+def test_accepted_messages_survive_kill_9(fresh_server: ServerProcess) -> None:
+    msg = EmailMessage()
+    msg["From"] = "durable@example.com"
+    msg["To"] = "support@omnicenter.local"
+    msg["Subject"] = "Must not be lost"
+    msg["Message-ID"] = "<durable-1@example.com>"
+    msg.set_content("Accepted means stored.")
+    smtp = smtplib.SMTP("127.0.0.1", fresh_server.smtp_port)
+    assert smtp.send_message(msg) == {}
+    r = httpx.post(
+        f"{fresh_server.base}/api/v1/channels/forms/demo-form-key",
+        data={"email": "form@example.com", "message": "Stored before 201"},
+    )
+    assert r.status_code == 201
+    fresh_server.kill9()  # right after the 250 and the 201, no shutdown
+    smtp.close()
+    fresh_server.start(demo=False)
+    with fresh_server.client("anna") as api:
+        subjects = {c["subject"] for c in api.get("/cases").json()}
+    assert {"Must not be lost", "Stored before 201"} <= subjects
+    # The sender retries after not hearing QUIT: same Message-ID, no duplicate.
+    with smtplib.SMTP("127.0.0.1", fresh_server.smtp_port) as again:
+        assert again.send_message(msg) == {}
+    with fresh_server.client("anna") as api:
+        assert sum(c["subject"] == "Must not be lost" for c in api.get("/cases").json()) == 1
