@@ -193,6 +193,12 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) ->
         return found
     if ev.channel is Channel.WEBCHAT:
         wanted = ev.meta.get("interaction_id")
+        if not wanted and ev.meta.get("session_id"):
+            wanted = conn.execute(
+                select(t.webchat_sessions.c.interaction_id).where(
+                    t.webchat_sessions.c.id == ev.meta["session_id"]
+                )
+            ).scalar()
         if wanted:
             interaction = cases_repo.get_interaction(conn, wanted)
             if interaction is not None and interaction.status.value == "open":
