@@ -1,0 +1,102 @@
+"""Knowledge: the single source of what customers are told, on every channel.
+
+Read `base.KnowledgeBase.ask` first: one query interface returning typed facts with
+their sources. Imports (`importer`), persistence (`repository`), the answer audit
+(`audit`) and shop connectors (`connectors`) feed or check it.
+"""
+
+from omnicenter.knowledge.audit import (
+    AnswerRecorder,
+    Inconsistency,
+    InMemoryAnswerLog,
+    ToldFact,
+    find_inconsistencies,
+    told,
+)
+from omnicenter.knowledge.base import KnowledgeBase, KnowledgeQuery
+from omnicenter.knowledge.facts import (
+    AppliedDiscount,
+    Fact,
+    FaqFact,
+    FaqQuery,
+    HoursFact,
+    HoursQuery,
+    NotFound,
+    OrderFact,
+    OrderQuery,
+    PolicyFact,
+    PolicyQuery,
+    PriceFact,
+    PriceQuery,
+    ProductFact,
+    ProductQuery,
+    Query,
+    Source,
+    StockFact,
+    StockQuery,
+)
+from omnicenter.knowledge.importer import (
+    ImportReport,
+    RawRow,
+    RejectedRow,
+    plan_import,
+    read_csv,
+    read_file,
+    read_json,
+)
+from omnicenter.knowledge.money import format_money, parse_money
+from omnicenter.knowledge.records import OrderStatus, PolicyKind
+from omnicenter.knowledge.repository import (
+    FileKnowledgeRepository,
+    InMemoryKnowledgeRepository,
+    KnowledgeRepository,
+)
+from omnicenter.knowledge.service import KnowledgeService
+from omnicenter.knowledge.snapshot import KnowledgeSnapshot, SnapshotError
+
+__all__ = [
+    "AnswerRecorder",
+    "AppliedDiscount",
+    "Fact",
+    "FaqFact",
+    "FaqQuery",
+    "FileKnowledgeRepository",
+    "HoursFact",
+    "HoursQuery",
+    "ImportReport",
+    "InMemoryAnswerLog",
+    "InMemoryKnowledgeRepository",
+    "Inconsistency",
+    "KnowledgeBase",
+    "KnowledgeQuery",
+    "KnowledgeRepository",
+    "KnowledgeService",
+    "KnowledgeSnapshot",
+    "NotFound",
+    "OrderFact",
+    "OrderQuery",
+    "OrderStatus",
+    "PolicyFact",
+    "PolicyKind",
+    "PolicyQuery",
+    "PriceFact",
+    "PriceQuery",
+    "ProductFact",
+    "ProductQuery",
+    "Query",
+    "RawRow",
+    "RejectedRow",
+    "SnapshotError",
+    "Source",
+    "StockFact",
+    "StockQuery",
+    "ToldFact",
+    "find_inconsistencies",
+    "format_money",
+    "parse_money",
+    "plan_import",
+    "read_csv",
+    "read_file",
+    "read_json",
+    "told",
+]

@@ -1,0 +1,76 @@
+"""The connector port, and pulling on a schedule."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from omnicenter.knowledge.importer import ImportReport, RawRow
+from omnicenter.knowledge.service import KnowledgeService
+
+__all__ = ["PullSchedule", "ShopConnector", "WebhookRejected", "run_pull_loop", "sync_once"]
+
+
+class WebhookRejected(ValueError):
+    """A webhook delivery that must not be applied (bad signature, unknown topic, bad body)."""
+
+
+class ShopConnector(Protocol):
+    name: str
+
+    def pull(self, since: datetime | None) -> list[RawRow]:
+        """Everything changed since `since` (everything when None), as import rows."""
+        ...
+
+    def webhook_rows(self, headers: Mapping[str, str], body: bytes) -> list[RawRow]:
+        """Rows from one pushed delivery; raises `WebhookRejected` when it is not genuine."""
+        ...
+
+
+def sync_once(
+    connector: ShopConnector, service: KnowledgeService, since: datetime | None
+) -> ImportReport:
+    return service.import_rows(connector.pull(since))
+
+
+@dataclass(frozen=True, slots=True)
+class PullSchedule:
+    """Pull every `interval`; after a failed pull, retry sooner but not in a tight loop."""
+
+    interval: timedelta = timedelta(minutes=15)
+    retry_after: timedelta = timedelta(minutes=1)
+
+    def next_run(self, finished_at: datetime, ok: bool) -> datetime:
+        return finished_at + (self.interval if ok else self.retry_after)
+
+
+async def run_pull_loop(
+    connector: ShopConnector,
+    service: KnowledgeService,
+    schedule: PullSchedule,
+    stop: asyncio.Event,
+    on_report: Callable[[ImportReport | Exception], None] = lambda _: None,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Pull incrementally until `stop` is set. The HTTP pull runs in a worker thread."""
+    since: datetime | None = None
+    while not stop.is_set():
+        started = clock()
+        try:
+            report = await asyncio.to_thread(sync_once, connector, service, since)
+        except Exception as exc:  # a shop being down must not end the loop
+            on_report(exc)
+            ok = False
+        else:
+            on_report(report)
+            ok = report.applied
+            if ok:
+                since = started
+        delay = (schedule.next_run(clock(), ok) - clock()).total_seconds()
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=max(0.0, delay))
+        except TimeoutError:
+            continue
