@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
 from omnicenter.domain import CaseStatus, Channel, EventKind, InboundEvent
@@ -25,6 +25,14 @@ from omnicenter.store import tables as t
 __all__ = ["IngestResult", "ingest"]
 
 SMS_THREAD_WINDOW = timedelta(hours=24)
+
+_SEEN = select(t.inbound_keys.c.event_id).where(
+    t.inbound_keys.c.channel == bindparam("channel"), t.inbound_keys.c.key == bindparam("key")
+)
+_INSERT_KEY = insert(t.inbound_keys)
+_SESSION_INTERACTION = select(t.webchat_sessions.c.interaction_id).where(
+    t.webchat_sessions.c.id == bindparam("id")
+)
 EMAIL_SUBJECT_WINDOW = timedelta(days=30)
 
 
@@ -51,10 +59,7 @@ def _claims(ev: InboundEvent) -> list[Claim]:
 def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestResult:
     conn = uow.conn
     seen = conn.execute(
-        select(t.inbound_keys.c.event_id).where(
-            t.inbound_keys.c.channel == ev.channel.value,
-            t.inbound_keys.c.key == ev.idempotency_key,
-        )
+        _SEEN, {"channel": ev.channel.value, "key": ev.idempotency_key}
     ).first()
     if seen is not None:
         row = conn.execute(select(t.events).where(t.events.c.id == seen.event_id)).one()
@@ -143,9 +148,13 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         attachments=ev.attachments,
     )
     conn.execute(
-        insert(t.inbound_keys).values(
-            channel=ev.channel.value, key=ev.idempotency_key, event_id=event_id, created_at=uow.now
-        )
+        _INSERT_KEY,
+        {
+            "channel": ev.channel.value,
+            "key": ev.idempotency_key,
+            "event_id": event_id,
+            "created_at": uow.now,
+        },
     )
     if ev.channel is Channel.EMAIL and ev.message_ref:
         conn.execute(
@@ -194,11 +203,7 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) ->
     if ev.channel is Channel.WEBCHAT:
         wanted = ev.meta.get("interaction_id")
         if not wanted and ev.meta.get("session_id"):
-            wanted = conn.execute(
-                select(t.webchat_sessions.c.interaction_id).where(
-                    t.webchat_sessions.c.id == ev.meta["session_id"]
-                )
-            ).scalar()
+            wanted = conn.execute(_SESSION_INTERACTION, {"id": ev.meta["session_id"]}).scalar()
         if wanted:
             interaction = cases_repo.get_interaction(conn, wanted)
             if interaction is not None and interaction.status.value == "open":

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, desc, insert, select, update
+from sqlalchemy import Connection, bindparam, desc, insert, select, update
 
 from omnicenter.domain import Attachment, Case, Channel, Interaction
 from omnicenter.domain.ids import new_id
@@ -26,13 +26,27 @@ __all__ = [
 ]
 
 
+# Hot statements are built once: constructing a statement per call costs more than the SQL.
+_GET_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
+_GET_INTERACTION = select(t.interactions).where(t.interactions.c.id == bindparam("id"))
+_INSERT_EVENT = insert(t.events)
+_TOUCH_CASE = update(t.cases).where(t.cases.c.id == bindparam("cid")).values(
+    updated_at=bindparam("now")
+)
+_TOUCH_INTERACTION = (
+    update(t.interactions)
+    .where(t.interactions.c.id == bindparam("iid"))
+    .values(updated_at=bindparam("now"))
+)
+
+
 def get_case(conn: Connection, case_id: str) -> Case | None:
-    row = conn.execute(select(t.cases).where(t.cases.c.id == case_id)).first()
+    row = conn.execute(_GET_CASE, {"id": case_id}).first()
     return to_case(row) if row else None
 
 
 def get_interaction(conn: Connection, interaction_id: str) -> Interaction | None:
-    row = conn.execute(select(t.interactions).where(t.interactions.c.id == interaction_id)).first()
+    row = conn.execute(_GET_INTERACTION, {"id": interaction_id}).first()
     return to_interaction(row) if row else None
 
 
@@ -165,20 +179,21 @@ def add_event(
 ) -> str:
     eid = event_id or new_id("evt")
     conn.execute(
-        insert(t.events).values(
-            id=eid,
-            customer_id=customer_id,
-            case_id=case_id,
-            interaction_id=interaction_id,
-            kind=kind,
-            channel=channel.value if channel else None,
-            author_type=author_type,
-            author_id=author_id,
-            body=body,
-            html=html,
-            meta=meta or {},
-            created_at=now,
-        )
+        _INSERT_EVENT,
+        {
+            "id": eid,
+            "customer_id": customer_id,
+            "case_id": case_id,
+            "interaction_id": interaction_id,
+            "kind": kind,
+            "channel": channel.value if channel else None,
+            "author_type": author_type,
+            "author_id": author_id,
+            "body": body,
+            "html": html,
+            "meta": meta or {},
+            "created_at": now,
+        },
     )
     if attachments:
         conn.execute(
@@ -200,13 +215,9 @@ def add_event(
 
 
 def touch(conn: Connection, now: datetime, case_id: str, interaction_id: str | None) -> None:
-    conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(updated_at=now))
+    conn.execute(_TOUCH_CASE, {"cid": case_id, "now": now})
     if interaction_id:
-        conn.execute(
-            update(t.interactions)
-            .where(t.interactions.c.id == interaction_id)
-            .values(updated_at=now)
-        )
+        conn.execute(_TOUCH_INTERACTION, {"iid": interaction_id, "now": now})
 
 
 def recent_window(now: datetime, hours: float) -> datetime:

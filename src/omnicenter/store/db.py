@@ -7,6 +7,7 @@ serialised here with a lock instead of failing with `database is locked` under l
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,10 @@ from sqlalchemy import Connection, Engine, create_engine, event
 
 __all__ = ["Database"]
 
+log = logging.getLogger(__name__)
+
+CHECKPOINT_INTERVAL_S = 1.0
+
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
@@ -29,7 +34,15 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
+    # Checkpoints (which fsync the database file) run in a background thread instead of
+    # inside whichever commit crosses the threshold, so no message waits for a disk flush.
+    cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
+    dbapi_conn.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 class Database:
@@ -47,7 +60,25 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            # pysqlite's own transaction handling breaks SAVEPOINT (used by group commit):
+            # take it over, as the SQLAlchemy documentation recommends.
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        self._stop = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+        if self.is_sqlite and ":memory:" not in url:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoint_loop, name="oc-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+
+    def _checkpoint_loop(self) -> None:
+        while not self._stop.wait(CHECKPOINT_INTERVAL_S):
+            try:
+                with self.engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+            except Exception:  # a busy or closing database: try again next time
+                log.debug("checkpoint skipped", exc_info=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -70,6 +101,9 @@ class Database:
             command.upgrade(alembic_config(conn), revision)
 
     def dispose(self) -> None:
+        self._stop.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=10)
         self.engine.dispose()
 
 
