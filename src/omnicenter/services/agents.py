@@ -92,6 +92,8 @@ def _token_hash(token: str) -> str:
 
 def issue_token(uow: UnitOfWork, agent_id: str, name: str, ttl: timedelta | None = None) -> str:
     """A bearer token; only its hash is stored, so a database leak reveals no credentials."""
+    if get_agent(uow.conn, agent_id) is None:
+        raise AgentError(f"unknown agent {agent_id}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     uow.conn.execute(
         insert(t.api_tokens).values(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.api.schemas import LoginIn, TokenIn
 from omnicenter.domain import Agent, AgentRole
-from omnicenter.services.agents import issue_token, login
+from omnicenter.services.agents import AgentError, issue_token, login
 
 router = APIRouter(tags=["auth"])
 
@@ -30,7 +30,10 @@ async def api_key(
     admin: Annotated[Agent, Depends(require(AgentRole.ADMIN))],
 ) -> dict[str, Any]:
     owner = body.agent_id or admin.id
-    tok = await services.runtime.write(issue_token, owner, body.name)
+    try:
+        tok = await services.runtime.write(issue_token, owner, body.name)
+    except AgentError as exc:
+        raise HTTPException(404, str(exc)) from exc
     return {"token": tok, "agent_id": owner, "name": body.name}
 
 

@@ -1,0 +1,122 @@
+"""Prompt files: WAV per prompt name in a directory, generated for the demo when missing.
+
+Recorded prompts win: a file `<name>.wav` in the prompts directory is used as it is (any
+PCM WAV; it is converted to 8 kHz mono on load). Missing prompts are spoken with
+`espeak-ng` when installed, else replaced by a short beep so calls still work.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from omnicenter.channels.voice.media.audio import (
+    AudioError,
+    concat,
+    load_wav,
+    silence,
+    tone,
+    write_wav,
+)
+
+__all__ = ["PromptStore", "music_on_hold"]
+
+log = logging.getLogger(__name__)
+Pcm = npt.NDArray[np.int16]
+
+HOW_TO_RECORD = (
+    "To use recorded prompts, put PCM WAV files named <prompt>.wav (8 kHz mono is best) in {dir}; "
+    "install espeak-ng to have missing ones spoken automatically."
+)
+
+
+def music_on_hold(seconds: float = 8.0) -> Pcm:
+    """A soft, royalty-free arpeggio (A minor, C major) made of sine tones."""
+    notes = [220.0, 261.63, 329.63, 261.63, 261.63, 329.63, 392.0, 329.63]
+    step = seconds / len(notes)
+    parts = []
+    for f in notes:
+        t = tone((f, f * 2), step, amplitude=3000)
+        envelope = np.minimum(1.0, np.linspace(0, 8, t.size)) * np.linspace(1, 0.6, t.size)
+        parts.append((t * envelope).astype(np.int16))
+    return concat(*parts)
+
+
+class PromptStore:
+    def __init__(self, directory: Path, texts: Mapping[str, str] | None = None) -> None:
+        self.directory = directory
+        self.texts = dict(texts or {})
+        self._cache: dict[str, Pcm] = {}
+
+    def ensure(self, *, espeak: str | None = None) -> list[str]:
+        """Create every missing prompt with a text; returns the names generated."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        espeak = espeak or shutil.which("espeak-ng")
+        made: list[str] = []
+        missing = [n for n in self.texts if not (self.directory / f"{n}.wav").exists()]
+        if missing and espeak is None:
+            log.warning(
+                "espeak-ng not found: %d prompts will be beeps. %s",
+                len(missing),
+                HOW_TO_RECORD.format(dir=self.directory),
+            )
+            return made
+        for name in missing:
+            path = self.directory / f"{name}.wav"
+            assert espeak is not None
+            try:
+                subprocess.run(
+                    [espeak, "-v", "en-us", "-s", "150", "-w", str(path), self.texts[name]],
+                    check=True,
+                    capture_output=True,
+                    timeout=30,
+                )
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.warning("espeak-ng failed for %s: %s", name, exc)
+                continue
+            made.append(name)
+        moh = self.directory / "music_on_hold.wav"
+        if not moh.exists():
+            write_wav(moh, music_on_hold())
+            made.append("music_on_hold")
+        if made:
+            log.info(
+                "generated prompts %s in %s. %s",
+                made,
+                self.directory,
+                HOW_TO_RECORD.format(dir=self.directory),
+            )
+        return made
+
+    def get(self, name: str) -> Pcm:
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        path = self.directory / f"{name}.wav"
+        try:
+            pcm = load_wav(path)
+        except (FileNotFoundError, AudioError) as exc:
+            if name == "music_on_hold":
+                pcm = music_on_hold()
+            else:
+                log.warning(
+                    "prompt %s unusable (%s). %s",
+                    name,
+                    exc,
+                    HOW_TO_RECORD.format(dir=self.directory),
+                )
+                pcm = concat(tone(880, 0.15, amplitude=4000), silence(0.35))
+        self._cache[name] = pcm
+        return pcm
+
+    def sequence(self, *names: str, gap: float = 0.2) -> Pcm:
+        parts: list[Pcm] = []
+        for name in names:
+            parts += [self.get(name), silence(gap)]
+        return concat(*parts) if parts else silence(0.02)
