@@ -261,3 +261,23 @@ async def test_websockets_refuse_unauthenticated_clients(server: ServerProcess, 
     with pytest.raises((ConnectionClosed, InvalidStatus)):
         async with connect(server.ws_url(f"{path}?token=oc_forged")) as ws:
             await ws.recv()
+
+
+def test_an_interaction_lists_its_own_messages(server: ServerProcess) -> None:
+    session = chat_session(server)
+    headers = {"Authorization": f"Bearer {session['visitor_token']}"}
+    first = httpx.post(
+        f"{server.base}/api/v1/webchat/messages",
+        json={"text": "one", "client_id": "i1"},
+        headers=headers,
+    ).json()
+    httpx.post(
+        f"{server.base}/api/v1/webchat/messages",
+        json={"text": "two", "client_id": "i2"},
+        headers=headers,
+    )
+    with server.client("anna") as api:
+        detail = api.get(f"/interactions/{first['interaction_id']}").json()
+        assert detail["channel"] == "webchat"
+        assert [e["body"] for e in detail["events"]] == ["one", "two"]
+        assert api.get("/interactions/int_missing").status_code == 404

@@ -16,6 +16,7 @@ from omnicenter.store import tables as t
 __all__ = [
     "case_detail",
     "customer_detail",
+    "interaction_detail",
     "list_agents",
     "list_cases",
     "list_customers",
@@ -88,6 +89,20 @@ def case_detail(conn: Connection, case_id: str) -> dict[str, Any] | None:
             .order_by(asc(t.interactions.c.created_at))
         )
     ]
+    return d
+
+
+def interaction_detail(
+    conn: Connection, interaction_id: str, viewer: Agent
+) -> dict[str, Any] | None:
+    r = conn.execute(select(t.interactions).where(t.interactions.c.id == interaction_id)).first()
+    if r is None:
+        return None
+    d = _row(r)
+    if viewer.role is AgentRole.PARTNER:
+        d["address"] = mask("email" if "@" in d["address"] else "phone", d["address"])
+    events = timeline(conn, case_id=d["case_id"], viewer=viewer, limit=5000)
+    d["events"] = [e for e in events if e["interaction_id"] == interaction_id]
     return d
 
 

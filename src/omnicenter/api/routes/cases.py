@@ -98,6 +98,16 @@ async def _send(services: Any, fn: Any, *args: Any, **kwargs: Any) -> dict[str, 
     return _out(result)
 
 
+@router.get("/interactions/{interaction_id}", summary="An interaction with its events")
+async def get_interaction(
+    interaction_id: str, services: ServicesDep, agent: CurrentAgent
+) -> dict[str, Any]:
+    found = await services.runtime.read(queries.interaction_detail, interaction_id, agent)
+    if found is None:
+        raise HTTPException(404, "unknown interaction")
+    return found
+
+
 @router.post(
     "/interactions/{interaction_id}/messages",
     status_code=201,
