@@ -7,6 +7,7 @@ tests and benchmarks that want the real thing without HTTP).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ from omnicenter.channels.email import EmailLimits, EmailListener, EmailSendError
 from omnicenter.channels.sms import OutboxSmsProvider, SmsProvider, SmsSendError, TwilioSmsProvider
 from omnicenter.channels.webchat import VisitorHub
 from omnicenter.domain import Channel, OutboundMessage
+from omnicenter.routing import RoutingConfig
 from omnicenter.runtime import Runtime
 from omnicenter.services.delivery import DeliveryError, Dispatcher
 from omnicenter.services.replies import SenderSettings
+from omnicenter.services.routing_live import LiveRouter, load_routing_config
 from omnicenter.settings import Settings
 from omnicenter.store.db import Database
 
@@ -55,6 +58,8 @@ class Services:
     sms: SmsProvider = field(init=False)
     email_relay: SmtpRelaySender | None = field(init=False, default=None)
     email_listener: EmailListener | None = field(init=False, default=None)
+    router: LiveRouter | None = field(init=False, default=None)
+    voice: Any = field(init=False, default=None)  # VoiceHandle when voice is enabled
     secret: bytes = field(init=False)
     sender: SenderSettings = field(init=False)
 
@@ -119,11 +124,30 @@ class Services:
                 set(self.settings.email_accepted_domains) or None,
             )
             await self.email_listener.start()
+        if self.settings.routing_enabled:
+            saved = Path(self.settings.data_dir) / "routing.json"
+            raw = (
+                json.loads(saved.read_text())
+                if saved.exists()
+                else load_routing_config(self.settings.routing_config)
+            )
+            config = RoutingConfig.from_dict(raw)
+            self.router = LiveRouter(self.runtime, config)
+            await self.router.start()
+            self.bus.subscribe(self.router.enqueue)
+        if self.settings.voice_enabled:
+            from omnicenter.services.voice_live import attach_voice
+
+            self.voice = await attach_voice(self)
         resumed = await self.dispatcher.resume()
         if resumed:
             log.info("resuming delivery of %d pending outbound messages", resumed)
 
     async def stop(self) -> None:
+        if self.voice is not None:
+            await self.voice.close()
+        if self.router is not None:
+            await self.router.stop()
         if self.email_listener is not None:
             await self.email_listener.stop()
         await self.dispatcher.drain()

@@ -47,9 +47,9 @@ DEMO_AGENTS = [
         "Night Desk (partner)",
         AgentRole.PARTNER,
         DEMO_PASSWORD,
-        team="partner",
+        team="acme-outsourcing",
         partner=True,
-        skills={"language:en": 4, "orders": 2},
+        skills={"language:en": 4, "orders": 2, "returns": 1},
     ),
 ]
 

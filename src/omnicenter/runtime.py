@@ -94,6 +94,8 @@ class _GroupWriter:
                     job.future.set_exception(exc)
             return
         for job, outcome in zip(batch, outcomes, strict=True):
+            if job.future.done():  # the caller gave up (cancelled); the work is committed
+                continue
             if isinstance(outcome, BaseException):
                 job.future.set_exception(outcome)
             else:

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr = SecretStr("")
     twilio_api_base: str = "https://api.twilio.com"
 
+    # The SIP endpoint on sip_host:sip_port. `omnicenter serve` switches it on unless the
+    # environment says otherwise; embedded uses (tests, scripts) start without it.
+    voice_enabled: bool = False
+    voice_config: str = ""  # a TOML file with a [voice] table (trunk, caller id, menu, accounts)
+    routing_enabled: bool = True
+    routing_config: str = ""  # a TOML file; empty: the packaged default (see README)
+
     widget_keys: list[str] = Field(default_factory=lambda: ["demo-widget-key"])
     form_keys: list[str] = Field(default_factory=lambda: ["demo-form-key"])
     event_queue_timeout_s: int = 600

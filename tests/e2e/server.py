@@ -24,6 +24,7 @@ class ServerProcess:
     env_extra: dict[str, str] = field(default_factory=dict)
     http_port: int = field(default_factory=free_port)
     smtp_port: int = field(default_factory=free_port)
+    sip_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -36,6 +37,8 @@ class ServerProcess:
             "OMNICENTER_DATA_DIR": str(self.data_dir),
             "OMNICENTER_HTTP_PORT": str(self.http_port),
             "OMNICENTER_SMTP_PORT": str(self.smtp_port),
+            "OMNICENTER_SIP_PORT": str(self.sip_port),
+            "OMNICENTER_VOICE_ENABLED": "false",
             **self.env_extra,
         }
         args = [sys.executable, "-m", "omnicenter", "serve", "--log-level", "warning"]

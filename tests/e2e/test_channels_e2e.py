@@ -26,6 +26,11 @@ async def next_event(ws: Any, pred: Any, timeout: float = 10) -> dict[str, Any]:
                 return data
 
 
+def conversation(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The timeline without routing facts (queued, assigned): what was said and written."""
+    return [e for e in events if e["kind"] != "routing"]
+
+
 def chat_session(server: ServerProcess, **extra: str) -> dict[str, Any]:
     r = httpx.post(
         f"{server.base}/api/v1/webchat/sessions", json={"widget_key": "demo-widget-key", **extra}
@@ -115,7 +120,7 @@ def test_email_joins_the_chat_customers_timeline_and_the_reply_is_threaded(
         customers = api.get("/customers", params={"q": "zofia@example.com"}).json()
         assert len(customers) == 1
         cid = customers[0]["id"]
-        timeline = api.get(f"/customers/{cid}/timeline").json()
+        timeline = conversation(api.get(f"/customers/{cid}/timeline").json())
         assert [(e["channel"], e["body"]) for e in timeline] == [
             ("webchat", "I'll send the photo by email"),
             ("email", "Zdjęcie w załączniku."),
@@ -155,7 +160,7 @@ def test_sms_webhook_checks_signatures_and_ignores_redelivery(
     assert again.status_code == 200
     with server.client("tomek") as api:
         cid = api.get("/customers", params={"q": "+48501002003"}).json()[0]["id"]
-        timeline = api.get(f"/customers/{cid}/timeline").json()
+        timeline = conversation(api.get(f"/customers/{cid}/timeline").json())
         assert [e["body"] for e in timeline] == ["Status zamówienia 100234?"]
         r = api.post(
             f"/interactions/{timeline[0]['interaction_id']}/messages",
@@ -210,7 +215,7 @@ def test_agent_answers_a_chat_on_another_channel(
             json={"channel": "email", "body": "Label attached.", "subject": "Your return label"},
         )
         assert r.status_code == 201, r.text
-        timeline = api.get(f"/cases/{case_id}/timeline").json()
+        timeline = conversation(api.get(f"/cases/{case_id}/timeline").json())
         assert [(e["channel"], e["kind"]) for e in timeline][-2:] == [
             ("webchat", "message_in"),
             ("email", "message_out"),
@@ -279,5 +284,5 @@ def test_an_interaction_lists_its_own_messages(server: ServerProcess) -> None:
     with server.client("anna") as api:
         detail = api.get(f"/interactions/{first['interaction_id']}").json()
         assert detail["channel"] == "webchat"
-        assert [e["body"] for e in detail["events"]] == ["one", "two"]
+        assert [e["body"] for e in conversation(detail["events"])] == ["one", "two"]
         assert api.get("/interactions/int_missing").status_code == 404

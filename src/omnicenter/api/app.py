@@ -14,7 +14,18 @@ from fastapi.responses import JSONResponse
 
 from omnicenter import __version__
 from omnicenter.api.limits import BodyLimitMiddleware
-from omnicenter.api.routes import agents, auth, cases, channels, customers, live
+from omnicenter.api.routes import (
+    agents,
+    auth,
+    cases,
+    channels,
+    customers,
+    desktop,
+    kpis,
+    live,
+    routing,
+    supervisor,
+)
 from omnicenter.bootstrap import Services
 from omnicenter.settings import Settings, load_settings
 from omnicenter.web import pages
@@ -56,7 +67,17 @@ def create_app(
         docs_url="/api/docs",
         redoc_url=None,
     )
-    for router in (auth.router, agents.router, customers.router, cases.router, channels.router):
+    for router in (
+        auth.router,
+        agents.router,
+        customers.router,
+        cases.router,
+        channels.router,
+        desktop.router,
+        supervisor.router,
+        routing.router,
+        kpis.router,
+    ):
         app.include_router(router, prefix=API)
     app.include_router(live.router, prefix=API)
     app.include_router(pages.router)

@@ -17,6 +17,10 @@ __all__ = [
     "CustomersMerged",
     "CustomersUnmerged",
     "MessageDelivered",
+    "OfferEnded",
+    "RoutingDecisionMade",
+    "TaskAssigned",
+    "TaskOffered",
     "TimelineEventAdded",
     "bus_event_adapter",
 ]
@@ -88,13 +92,62 @@ class CustomersUnmerged(_Event):
     target_id: str
 
 
+
+
+class TaskOffered(_Event):
+    """Routing offers work to one agent (`to_agent`); accept or reject before `expires_at`."""
+
+    type: Literal["task_offered"] = "task_offered"
+    to_agent: str
+    task_id: str
+    case_id: str | None
+    customer_id: str | None
+    channel: str
+    queue: str
+    expires_at: datetime
+    explanation: str
+
+
+class TaskAssigned(_Event):
+    type: Literal["task_assigned"] = "task_assigned"
+    to_agent: str
+    task_id: str
+    case_id: str | None
+    channel: str
+    queue: str
+    explanation: str
+
+
+class OfferEnded(_Event):
+    """An offer is off the agent's screen: rejected, timed out, or the customer left."""
+
+    type: Literal["offer_ended"] = "offer_ended"
+    to_agent: str
+    task_id: str
+    reason: str
+
+
+class RoutingDecisionMade(_Event):
+    """Everything else routing decides (overflow, widening, callbacks, promises), for
+    supervisors' wallboards."""
+
+    type: Literal["routing_decision"] = "routing_decision"
+    task_id: str
+    decision: str
+    explanation: str
+
+
 BusEvent = Annotated[
     TimelineEventAdded
     | CaseUpdated
     | MessageDelivered
     | AgentPresenceChanged
     | CustomersMerged
-    | CustomersUnmerged,
+    | CustomersUnmerged
+    | TaskOffered
+    | TaskAssigned
+    | OfferEnded
+    | RoutingDecisionMade,
     Field(discriminator="type"),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -31,6 +32,8 @@ def serve(
         overrides["http_port"] = port
     if smtp_port is not None:
         overrides["smtp_port"] = smtp_port
+    if "OMNICENTER_VOICE_ENABLED" not in os.environ:
+        overrides["voice_enabled"] = True
     settings = load_settings(**overrides)
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -60,7 +63,9 @@ def serve(
     base = f"http://{settings.http_host}:{settings.http_port}"
     console.print(
         f"[bold]omnicenter[/] desktop {base}/ · widget {base}/widget · API {base}/api/docs · "
-        f"SMTP {settings.smtp_host}:{settings.smtp_port} · data {settings.sqlalchemy_url()}"
+        f"SMTP {settings.smtp_host}:{settings.smtp_port} · "
+        + (f"SIP {settings.sip_host}:{settings.sip_port} · " if settings.voice_enabled else "")
+        + f"data {settings.sqlalchemy_url()}"
     )
     uvicorn.run(
         app,

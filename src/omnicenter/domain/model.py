@@ -79,6 +79,7 @@ class EventKind(enum.StrEnum):
     WRAP_UP = "wrap_up"
     FORM = "form"
     MERGE = "merge"
+    ROUTING = "routing"  # queued, offered, assigned, abandoned, overflowed: what the ACD did
 
 
 @dataclass(frozen=True, slots=True)

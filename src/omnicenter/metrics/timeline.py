@@ -64,7 +64,11 @@ def from_timeline(
     case_id: str | None = None,
     interaction_id: str | None = None,
 ) -> MetricEvent | None:
-    """The metric event a timeline row stands for, or None if it feeds no KPI."""
+    """The metric event a timeline row stands for, or None if it feeds no KPI.
+
+    Routing facts are stored with `kind="routing"` and the fact name in `meta["fact"]`."""
+    if kind == "routing":
+        kind = str(meta.get("fact", ""))
     mk = TIMELINE_KINDS.get(kind)
     if mk is None or (mk is MetricKind.RESOLVED and meta.get("status") != "resolved"):
         return None

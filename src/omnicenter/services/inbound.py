@@ -58,9 +58,7 @@ def _claims(ev: InboundEvent) -> list[Claim]:
 
 def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestResult:
     conn = uow.conn
-    seen = conn.execute(
-        _SEEN, {"channel": ev.channel.value, "key": ev.idempotency_key}
-    ).first()
+    seen = conn.execute(_SEEN, {"channel": ev.channel.value, "key": ev.idempotency_key}).first()
     if seen is not None:
         row = conn.execute(select(t.events).where(t.events.c.id == seen.event_id)).one()
         return IngestResult(

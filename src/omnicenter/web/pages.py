@@ -25,6 +25,11 @@ async def desktop() -> HTMLResponse:
     return _page("desktop.html")
 
 
+@router.get("/supervisor")
+async def supervisor() -> HTMLResponse:
+    return _page("supervisor.html")
+
+
 @router.get("/widget")
 async def widget() -> HTMLResponse:
     return _page("widget.html")

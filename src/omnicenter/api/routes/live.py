@@ -23,13 +23,19 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_RELOAD = 4000
 
 
-def _accept_all(_: dict[str, Any]) -> bool:
-    return True
+def _for(agent_id: str) -> Any:
+    """Everything but offers and assignments meant for another agent."""
+
+    def accepts(payload: dict[str, Any]) -> bool:
+        target = payload.get("to_agent")
+        return target is None or target == agent_id
+
+    return accepts
 
 
 @router.post("/events/register", summary="Register an event queue; then connect to /events/ws")
 async def register(services: ServicesDep, agent: CurrentAgent) -> dict[str, Any]:
-    queue = services.queues.register(agent.id, _accept_all)
+    queue = services.queues.register(agent.id, _for(agent.id))
     return {"queue_id": queue.id, "last_event_id": 0}
 
 
@@ -52,7 +58,7 @@ async def agent_events(websocket: WebSocket) -> None:
             queue = services.queues.get(queue_id, agent.id)
             missed = queue.since(last)
         else:
-            queue = services.queues.register(agent.id, _accept_all)
+            queue = services.queues.register(agent.id, _for(agent.id))
             missed = []
     except QueueExpired:
         await websocket.send_json({"type": "reload", "reason": "event queue expired"})

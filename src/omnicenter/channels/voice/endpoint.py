@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from omnicenter.channels.voice.calls import CallState, InboundCall, bridge
-from omnicenter.channels.voice.config import VoiceSettings
+from omnicenter.channels.voice.config import AgentAccount, VoiceSettings
 from omnicenter.channels.voice.core import SipCore
 from omnicenter.channels.voice.legs import CallFailed, InboundLeg, OutboundLeg
 from omnicenter.channels.voice.media.clock import MediaClock
@@ -56,8 +56,7 @@ class VoiceEndpoint(SipCore):
         self.clock = MediaClock()
         self.ports = PortRange(settings.rtp_port_min, settings.rtp_port_max)
         self.registrar = Registrar(on_change=self._binding_changed)
-        passwords = {a.username: a.password for a in settings.accounts}
-        self.auth = DigestAuthenticator(settings.realm, passwords.get)
+        self.auth = DigestAuthenticator(settings.realm, self._password)
         self.calls: dict[str, InboundCall] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
         if isinstance(self.service, SimpleVoiceService):
@@ -115,8 +114,16 @@ class VoiceEndpoint(SipCore):
             response.headers.add("Contact", f"<{contact}>;expires={expires}")
         self.txns.respond(txn, response)
 
+    def account(self, username: str) -> AgentAccount | None:
+        """The SIP account of `username`; the service layer overrides it to read its agents."""
+        return self.settings.account(username)
+
+    def _password(self, username: str) -> str | None:
+        account = self.account(username)
+        return account.password if account is not None else None
+
     def _binding_changed(self, username: str, binding: object) -> None:
-        account = self.settings.account(username)
+        account = self.account(username)
         if account is not None:
             self.service.agent_phone(account.agent_id, username, binding is not None)
 

@@ -3,34 +3,35 @@
   const params = new URLSearchParams(location.search);
   const widgetKey = params.get("key") || document.documentElement.dataset.widgetKey || "demo-widget-key";
   const api = "/api/v1";
-  const log = document.getElementById("log");
-  const status = document.getElementById("status");
-  const text = document.getElementById("text");
+  const $ = (id) => document.getElementById(id);
+  const log = $("log"), status = $("status"), text = $("text");
+  const MAX_BYTES = 5 * 1048576;
   let token = localStorage.getItem("oc_visitor_token");
-  let ws = null;
-  let started = false;
+  let ws = null, started = false, lastTyping = 0, typingTimer = null, altKind = null;
   const pending = new Map();
+  const auth = () => ({ Authorization: `Bearer ${token}` });
 
   function add(author, body, id) {
-    if (id && document.querySelector(`[data-event="${id}"]`)) return null;
+    if (id && log.querySelector(`[data-event="${id}"]`)) return null;
     const li = document.createElement("li");
     li.className = author;
-    li.textContent = body;
+    const who = document.createElement("span");
+    who.className = "sr-only";
+    who.textContent = author === "customer" ? "You: " : "Agent: ";
+    li.append(who, document.createTextNode(body));
     if (id) li.dataset.event = id;
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
     return li;
   }
 
-  async function session() {
-    const body = { widget_key: widgetKey, visitor_token: token };
-    const name = document.getElementById("pc-name").value.trim();
-    const email = document.getElementById("pc-email").value.trim();
-    if (name) body.name = name;
-    if (email) body.email = email;
+  async function session(extra = {}) {
+    const body = { widget_key: widgetKey, visitor_token: token, ...extra };
+    const name = $("pc-name").value.trim(), email = $("pc-email").value.trim();
+    if (name && !body.name) body.name = name;
+    if (email && !body.email) body.email = email;
     const resp = await fetch(`${api}/webchat/sessions`, {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
-    });
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
     if (!resp.ok) throw new Error((await resp.json()).detail);
     const data = await resp.json();
     token = data.visitor_token;
@@ -39,16 +40,25 @@
   }
 
   async function transcript() {
-    const resp = await fetch(`${api}/webchat/transcript`, { headers: { Authorization: `Bearer ${token}` } });
+    const resp = await fetch(`${api}/webchat/transcript`, { headers: auth() });
     if (!resp.ok) return;
     for (const e of await resp.json()) add(e.author_type, e.body, e.event_id);
-    if (log.children.length) { started = true; document.getElementById("prechat").hidden = true; }
+    if (log.children.length) { started = true; $("prechat").hidden = true; }
+  }
+
+  async function estimate() {
+    const resp = await fetch(`${api}/webchat/wait`, { headers: auth() });
+    if (!resp.ok) return;
+    const w = await resp.json();
+    $("wait").textContent = w.estimated_wait_s === null ? "No agent is available right now."
+      : `Estimated wait: about ${Math.max(1, Math.round(w.estimated_wait_s / 60))} min`;
+    $("alternatives").hidden = !w.long_wait;
   }
 
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}${api}/webchat/ws?token=${encodeURIComponent(token)}`);
-    ws.onopen = () => { status.textContent = "online"; };
+    ws.onopen = () => { status.textContent = "online"; document.body.dataset.ready = "1"; };
     ws.onclose = () => { status.textContent = "reconnecting…"; setTimeout(connect, 1000); };
     ws.onmessage = (msg) => {
       const data = JSON.parse(msg.data);
@@ -56,32 +66,112 @@
         const li = pending.get(data.client_id);
         if (li) { li.classList.remove("pending"); li.dataset.event = data.event_id; pending.delete(data.client_id); }
       } else if (data.type === "message") {
+        $("typing").textContent = "";
         add(data.author_type || "agent", data.body, data.event_id);
+      } else if (data.type === "typing") {
+        $("typing").textContent = "An agent is typing…";
+        clearTimeout(typingTimer);
+        typingTimer = setTimeout(() => { $("typing").textContent = ""; }, 5000);
       } else if (data.type === "error") {
-        status.textContent = data.detail;
+        $("error").textContent = data.detail;
       }
     };
   }
 
-  document.getElementById("composer").addEventListener("submit", async (ev) => {
-    ev.preventDefault();
-    const body = text.value.trim();
-    if (!body || !ws || ws.readyState !== WebSocket.OPEN) return;
-    if (!started) {
-      started = true;
-      await session();  // pass the pre-chat details once
-      document.getElementById("prechat").hidden = true;
-    }
+  async function begin() {
+    if (started) return;
+    started = true;
+    await session();  // pass the pre-chat details once
+    $("prechat").hidden = true;
+  }
+
+  function sendText(body) {
     const clientId = `c${Date.now()}${Math.random().toString(36).slice(2, 8)}`;
     const li = add("customer", body);
     li.classList.add("pending");
     pending.set(clientId, li);
     ws.send(JSON.stringify({ type: "message", text: body, client_id: clientId }));
+  }
+
+  $("composer").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const body = text.value.trim();
+    if (!body) return;
+    if (!ws || ws.readyState !== WebSocket.OPEN) { $("error").textContent = "Not connected yet, try again in a moment."; return; }
+    $("error").textContent = "";
+    await begin();
+    sendText(body);
     text.value = "";
   });
   text.addEventListener("keydown", (ev) => {
-    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); document.getElementById("send").click(); }
+    if (ev.key === "Enter" && !ev.shiftKey) { ev.preventDefault(); $("send").click(); }
+  });
+  text.addEventListener("input", () => {
+    if (!started || Date.now() - lastTyping < 3000) return;
+    lastTyping = Date.now();
+    fetch(`${api}/webchat/typing`, { method: "POST", headers: auth() }).catch(() => {});
   });
 
-  session().then(transcript).then(connect).catch((e) => { status.textContent = `error: ${e.message}`; });
+  $("file").addEventListener("change", async () => {
+    const file = $("file").files[0];
+    $("file").value = "";
+    if (!file) return;
+    if (file.size > MAX_BYTES) { $("error").textContent = `${file.name} is too large (the limit is 5 MB).`; return; }
+    await begin();
+    const form = new FormData();
+    form.append("file", file);
+    const resp = await fetch(`${api}/webchat/attachments`, { method: "POST", headers: auth(), body: form });
+    const data = await resp.json();
+    if (!resp.ok) { $("error").textContent = data.detail; return; }
+    $("error").textContent = "";
+    add("customer", `📎 ${data.filename}`, data.event_id);
+  });
+
+  for (const [btn, kind] of [["want-callback", "phone"], ["want-email", "email"]]) {
+    $(btn).addEventListener("click", () => {
+      altKind = kind;
+      $("alt-form").hidden = false;
+      $("alt-label").textContent = kind === "phone" ? "Phone number" : "Email address";
+      $("alt-input").type = kind === "phone" ? "tel" : "email";
+      $("alt-input").focus();
+    });
+  }
+  $("alt-form").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const value = $("alt-input").value.trim();
+    try {
+      started = true;
+      $("prechat").hidden = true;
+      await session({ [altKind]: value });
+      sendText(altKind === "phone" ? `Please call me back at ${value}.` : `Please answer me by email at ${value}.`);
+      $("alternatives").hidden = true;
+    } catch (e) { $("error").textContent = e.message; }
+  });
+
+  $("end").addEventListener("click", () => {
+    $("ending").hidden = false;
+    const email = $("pc-email").value.trim();
+    if (email) $("transcript-email").value = email;
+    $("ending").querySelector("input[name=score]").focus();
+  });
+  $("csat").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const picked = $("csat").querySelector("input[name=score]:checked");
+    if (!picked) { $("ending-status").textContent = "Pick a score from 1 to 5."; return; }
+    const resp = await fetch(`${api}/webchat/csat`, {
+      method: "POST", headers: { ...auth(), "Content-Type": "application/json" },
+      body: JSON.stringify({ score: +picked.value, comment: $("csat-comment").value || null }) });
+    $("ending-status").textContent = resp.ok ? "Thank you for your rating!" : (await resp.json()).detail;
+    if (resp.ok) $("csat").hidden = true;
+  });
+  $("transcript").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const resp = await fetch(`${api}/webchat/transcript/email`, {
+      method: "POST", headers: { ...auth(), "Content-Type": "application/json" },
+      body: JSON.stringify({ email: $("transcript-email").value.trim() }) });
+    $("ending-status").textContent = resp.ok ? "The transcript is on its way." : (await resp.json()).detail;
+  });
+
+  session().then(transcript).then(connect).then(estimate)
+    .catch((e) => { status.textContent = `error: ${e.message}`; });
 })();

@@ -1,0 +1,248 @@
+"""What the agent desktop and the chat widget need beyond the core API.
+
+Canned responses, wrap-up, transfer, the typing indicator relay, file uploads with limits,
+the visitor's rating and the transcript by email. Thin routes over services/desktop.py.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, File, Header, HTTPException, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from omnicenter.api.deps import CurrentAgent, ServicesDep
+from omnicenter.api.routes.channels import handle_visitor_message
+from omnicenter.bootstrap import Services
+from omnicenter.channels.webchat import verify_visitor
+from omnicenter.domain import CaseStatus, Channel
+from omnicenter.domain.ids import new_id
+from omnicenter.services import desktop
+from omnicenter.services.replies import ReplyError
+
+__all__ = ["TypingIndicator", "router"]
+
+router = APIRouter(tags=["desktop"])
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class WrapUpIn(_In):
+    disposition: str = Field(max_length=60)
+    status: CaseStatus = CaseStatus.RESOLVED
+    callback_at: datetime | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class TransferIn(_In):
+    to_agent_id: str | None = None
+    queue: str | None = Field(default=None, max_length=80)
+
+
+class CsatIn(_In):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=1000)
+
+
+class TranscriptIn(_In):
+    email: str = Field(min_length=3, max_length=320)
+
+
+class TypingIndicator(BaseModel):
+    """Pushed to agents' queues when a visitor types; ephemeral, never stored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    type: Literal["typing"] = "typing"
+    interaction_id: str
+    author_type: Literal["customer"] = "customer"
+
+
+def _visitor(services: Services, authorization: str | None) -> str:
+    token = authorization[7:] if authorization and authorization[:7].lower() == "bearer " else None
+    visitor = verify_visitor(services.secret, token) if token else None
+    if visitor is None:
+        raise HTTPException(401, "missing or invalid visitor token")
+    return visitor
+
+
+Authorization = Annotated[str | None, Header()]
+
+
+async def visitor_dep(services: ServicesDep, authorization: Authorization = None) -> str:
+    """As a dependency the visitor token is checked before the body is read or validated."""
+    return _visitor(services, authorization)
+
+
+VisitorId = Annotated[str, Depends(visitor_dep)]
+
+
+@router.get(
+    "/desktop/canned-responses", summary="Canned responses; {variables} filled by the desktop"
+)
+async def canned(_: CurrentAgent) -> list[dict[str, str]]:
+    return list(desktop.CANNED_RESPONSES)
+
+
+@router.get("/desktop/dispositions", summary="Wrap-up disposition codes")
+async def dispositions(_: CurrentAgent) -> list[str]:
+    return list(desktop.DISPOSITIONS)
+
+
+@router.post("/cases/{case_id}/wrap-up", status_code=201, summary="Disposition, status, callback")
+async def post_wrap_up(
+    case_id: str, body: WrapUpIn, services: ServicesDep, agent: CurrentAgent
+) -> dict[str, Any]:
+    try:
+        event_id = await services.runtime.write(
+            desktop.wrap_up, agent, case_id, body.disposition, body.status,
+            callback_at=body.callback_at, note=body.note,
+        )  # fmt: skip
+    except ReplyError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"event_id": event_id}
+
+
+@router.post("/cases/{case_id}/transfer", status_code=201, summary="To an agent or a queue")
+async def post_transfer(
+    case_id: str, body: TransferIn, services: ServicesDep, agent: CurrentAgent
+) -> dict[str, Any]:
+    try:
+        event_id = await services.runtime.write(
+            desktop.transfer_case, agent, case_id, to_agent_id=body.to_agent_id, queue=body.queue
+        )
+    except ReplyError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {"event_id": event_id}
+
+
+@router.post("/interactions/{interaction_id}/typing", status_code=204, summary="Agent is typing")
+async def agent_typing(interaction_id: str, services: ServicesDep, _: CurrentAgent) -> Response:
+    visitor = await services.runtime.read(desktop.visitor_for_interaction, interaction_id)
+    if visitor is not None:
+        await services.visitors.send(visitor, {"type": "typing", "author_type": "agent"})
+    return Response(status_code=204)
+
+
+@router.get("/attachments/{attachment_id}", summary="Download an attachment")
+async def get_attachment(attachment_id: str, services: ServicesDep, _: CurrentAgent) -> Response:
+    found = await services.runtime.read(desktop.attachment, attachment_id)
+    if found is None:
+        raise HTTPException(404, "unknown attachment")
+    safe = found.filename.replace('"', "")
+    return Response(
+        found.data,
+        media_type=found.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+@router.post("/webchat/typing", status_code=204, summary="Visitor is typing")
+async def visitor_typing(services: ServicesDep, visitor: VisitorId) -> Response:
+    interaction = await services.runtime.read(_interaction_of, visitor)
+    if interaction is not None:
+        services.queues.push(TypingIndicator(interaction_id=interaction).model_dump())
+    return Response(status_code=204)
+
+
+def _interaction_of(conn: Any, visitor_id: str) -> str | None:
+    from sqlalchemy import select
+
+    from omnicenter.store import tables as t
+
+    row = conn.execute(
+        select(t.webchat_sessions.c.interaction_id).where(t.webchat_sessions.c.id == visitor_id)
+    ).first()
+    return None if row is None or row.interaction_id is None else str(row.interaction_id)
+
+
+@router.post("/webchat/attachments", status_code=201, summary="Visitor uploads a file (limits)")
+async def visitor_upload(
+    services: ServicesDep,
+    visitor: VisitorId,
+    file: Annotated[UploadFile, File()],
+) -> dict[str, Any]:
+    data = await file.read(desktop.ATTACHMENT_MAX_BYTES + 1)
+    name = file.filename or "file"
+    ctype = file.content_type or "application/octet-stream"
+    if len(data) > desktop.ATTACHMENT_MAX_BYTES:
+        raise HTTPException(
+            413, f"file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
+        )
+    if ctype not in desktop.ATTACHMENT_TYPES:
+        raise HTTPException(415, f"file type {ctype!r} is not accepted")
+    result = await handle_visitor_message(
+        services, visitor, {"type": "message", "text": f"📎 {name}", "client_id": new_id("up")}
+    )
+    try:
+        att_id = await services.runtime.write(
+            desktop.attach_to_event, result["event_id"], name, ctype, data
+        )
+    except desktop.AttachmentError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    return {**result, "attachment_id": att_id, "filename": name}
+
+
+@router.get("/webchat/wait", summary="Estimated wait and whether to offer a callback or email")
+async def estimated_wait(services: ServicesDep, _: VisitorId) -> dict[str, Any]:
+    router = services.router
+    if router is not None:
+        # The routing engine's own estimate for the queue a chat goes to.
+        queue = router.engine.config.engine.default_queue or next(iter(router.engine.config.queues))
+        ewt = router.engine.estimated_wait(queue, Channel.WEBCHAT, router.now())
+        seconds_ = None if ewt is None else math.ceil(ewt)
+        return {
+            "estimated_wait_s": seconds_,
+            "agents_available": sum(
+                1
+                for a in router.engine.snapshot(router.now()).agents
+                if a.state.value == "available"
+            ),
+            "long_wait": seconds_ is None or seconds_ > desktop.WIDGET_LONG_WAIT_S,
+        }
+    board = await services.runtime.read(desktop.wallboard, _now())
+    chat = board["channels"].get("webchat", {})
+    available = board["agents_by_state"].get("available", 0)
+    waiting = int(chat.get("waiting", 0))
+    # One minute per chat ahead of you, shared among the agents who can take it.
+    seconds = None if available == 0 else int(math.ceil((waiting + 1) / available) * 60)
+    long_wait = seconds is None or seconds > desktop.WIDGET_LONG_WAIT_S
+    return {"estimated_wait_s": seconds, "agents_available": available, "long_wait": long_wait}
+
+
+def _now() -> datetime:
+    from omnicenter.services.uow import utcnow
+
+    return utcnow()
+
+
+@router.post("/webchat/csat", status_code=201, summary="The visitor rates the chat (1..5)")
+async def visitor_csat(body: CsatIn, services: ServicesDep, visitor: VisitorId) -> dict[str, Any]:
+    try:
+        event_id = await services.runtime.write(
+            desktop.record_csat, visitor, body.score, body.comment
+        )
+    except ReplyError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    return {"event_id": event_id}
+
+
+@router.post("/webchat/transcript/email", status_code=202, summary="Email the visitor the chat")
+async def visitor_transcript_email(
+    body: TranscriptIn, services: ServicesDep, visitor: VisitorId
+) -> dict[str, Any]:
+    try:
+        outbox_id = await services.runtime.write(
+            desktop.email_transcript, visitor, body.email, services.sender,
+            services.settings.default_region,
+        )  # fmt: skip
+    except ReplyError as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except ValueError as exc:  # an address that does not parse
+        raise HTTPException(422, str(exc)) from exc
+    services.dispatcher.kick(outbox_id)
+    return {"outbox_id": outbox_id}

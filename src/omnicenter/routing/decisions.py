@@ -1,0 +1,217 @@
+"""What the engine decides: typed, frozen values, each able to explain itself.
+
+Offers and assignments carry a `Why` (a named tuple, cheap to build on the hot path) that is
+rendered to text only when someone asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from omnicenter.domain import Channel, Presence
+from omnicenter.routing.skills import Requirement
+
+__all__ = [
+    "AgentStateChanged",
+    "Assigned",
+    "CallbackDue",
+    "CallbackOffered",
+    "CallbackScheduled",
+    "ChannelOffered",
+    "Decision",
+    "OfferWithdrawn",
+    "Offered",
+    "Overflowed",
+    "PromiseBroken",
+    "PromiseKept",
+    "Requeued",
+    "Transferred",
+    "Why",
+    "Widened",
+]
+
+
+class Why(NamedTuple):
+    """Why an agent got a task: the rule that picked them and what they had."""
+
+    rule: str  # policy name, or "sticky", "personal", "transfer"
+    requirement: Requirement
+    channel: Channel
+    idle_since: float
+    data_scope: str  # "limited": a partner team or queue that sees less customer data
+    excluded: tuple[tuple[str, str], ...] = ()  # (agent id, reason) when explain_candidates > 0
+
+    def text(self, agent_id: str, at: float) -> str:
+        head = (
+            f"agent {agent_id} chosen by {self.rule} for {self.channel.value}: "
+            f"{self.requirement}, idle {at - self.idle_since:.0f} s"
+        )
+        if self.data_scope != "full":
+            head += f", {self.data_scope} customer data"
+        if not self.excluded:
+            return head
+        return head + "; " + "; ".join(f"{a} excluded: {r}" for a, r in self.excluded)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    task_id: str
+    at: float
+
+    def explain(self) -> str:
+        return type(self).__name__
+
+
+@dataclass(frozen=True, slots=True)
+class Offered(Decision):
+    """Agent `agent_id` is offered the task until `expires_at`; capacity is held meanwhile."""
+
+    agent_id: str
+    expires_at: float
+    attempt: int
+    why: Why
+
+    def explain(self) -> str:
+        return f"offered (attempt {self.attempt}): " + self.why.text(self.agent_id, self.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned(Decision):
+    agent_id: str
+    why: Why
+
+    def explain(self) -> str:
+        return "assigned: " + self.why.text(self.agent_id, self.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Requeued(Decision):
+    """An offer ended without acceptance (rejected, timed out, agent left); the task keeps its place."""
+
+    agent_id: str
+    reason: str
+    attempt: int
+
+    def explain(self) -> str:
+        return f"requeued after offer {self.attempt} to {self.agent_id}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn(Decision):
+    """The customer left while the offer was on the agent's screen."""
+
+    agent_id: str
+    reason: str
+
+    def explain(self) -> str:
+        return f"offer to {self.agent_id} withdrawn: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged(Decision):
+    """The engine changed an agent's state (wrap-up start/end, away after a missed offer).
+
+    `task_id` is the task that caused it ("" when none)."""
+
+    agent_id: str
+    presence: Presence
+    reason: str | None = None
+    until: float | None = None
+
+    def explain(self) -> str:
+        until = f" until {self.until:.0f}" if self.until is not None else ""
+        return f"agent {self.agent_id} is {self.presence.value}{until}: {self.reason or ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class Widened(Decision):
+    step: int
+    requirement: Requirement
+    reason: str
+
+    def explain(self) -> str:
+        return f"widened (step {self.step}): {self.reason}; now needs {self.requirement}"
+
+
+@dataclass(frozen=True, slots=True)
+class Overflowed(Decision):
+    from_queue: str
+    to_queue: str
+    reason: str
+
+    def explain(self) -> str:
+        return f"overflowed from {self.from_queue} to {self.to_queue}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackOffered(Decision):
+    """Tell the customer the wait and offer a callback (keep the place, or at a chosen time)."""
+
+    estimated_wait: float | None
+    threshold: float
+
+    def explain(self) -> str:
+        ewt = "unknown" if self.estimated_wait is None else f"{self.estimated_wait:.0f} s"
+        return f"callback offered: estimated wait {ewt} over {self.threshold:.0f} s"
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOffered(Decision):
+    """A value rule suggests other channels (callback, chat, self-service, or a richer one)."""
+
+    channels: tuple[str, ...]
+    rule: str
+    estimated_wait: float | None
+
+    def explain(self) -> str:
+        return f"rule {self.rule} offers channels {', '.join(self.channels)}"
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackScheduled(Decision):
+    """A promise: the customer will be called by `due_at`."""
+
+    due_at: float
+    keep_place: bool
+
+    def explain(self) -> str:
+        kind = "in place" if self.keep_place else "at a chosen time"
+        return f"callback scheduled {kind}, promised by {self.due_at:.0f}"
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackDue(Decision):
+    """A scheduled callback entered its queue."""
+
+    due_at: float
+
+    def explain(self) -> str:
+        return f"scheduled callback due by {self.due_at:.0f} entered the queue"
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseKept(Decision):
+    due_at: float
+
+    def explain(self) -> str:
+        return f"promise kept ({self.due_at - self.at:.0f} s before due)"
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseBroken(Decision):
+    due_at: float
+
+    def explain(self) -> str:
+        return f"promise broken: no agent by {self.due_at:.0f}"
+
+
+@dataclass(frozen=True, slots=True)
+class Transferred(Decision):
+    from_agent_id: str
+    to: str  # "agent:<id>", "queue:<name>" or "supervisor"
+    warm: bool
+
+    def explain(self) -> str:
+        kind = "warm" if self.warm else "cold"
+        return f"{kind} transfer from {self.from_agent_id} to {self.to}"

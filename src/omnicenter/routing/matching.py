@@ -1,0 +1,271 @@
+"""The indexes: which agent for a task, which task for an agent, without scanning.
+
+`Matcher` is the engine's base class and owns the pools (see `state`). Two directions:
+- `find_agent(task)`: the top of each pool heap the task is filed in (its own queue first);
+- `find_task(agent)`: the best head among the task heaps of the pools the agent belongs to,
+  on the channels where it has room — a handful of heaps, whatever the number of tasks.
+"""
+
+from __future__ import annotations
+
+from heapq import heappop, heappush, heapreplace
+
+from omnicenter.routing.skills import Requirement
+from omnicenter.routing.state import (
+    CHANNELS,
+    LEAST_OCCUPIED,
+    LONGEST_IDLE,
+    MOST_SKILLED,
+    AgentRt,
+    Pool,
+    TaskRt,
+    TaskState,
+)
+
+__all__ = ["Matcher"]
+
+_Entry = tuple[float, float, int, int]
+_INF = float("inf")
+
+
+class Matcher:
+    def __init__(self) -> None:
+        self._agents: list[AgentRt | None] = []  # by index; None once removed
+        self._pools: dict[tuple[Requirement, int, int], Pool] = {}
+        self._skill_pools: dict[str, list[Pool]] = {}  # pools indexed under one required skill
+        self._open_pools: list[Pool] = []  # pools that require no skill
+        self._skill_agents: dict[str, dict[int, None]] = {}  # ordered sets of agent indexes
+        self._excl = [False] * len(CHANNELS)  # exclusive channels (a call: nothing else at once)
+
+    # --- agents ----------------------------------------------------------------------------
+
+    def _room(self, a: AgentRt) -> int:
+        """Bit mask of channels on which the agent can take one more task right now."""
+        if not a.routable or a.excl or a.total >= a.max_total:
+            return 0
+        room = 0
+        load, cap, excl, idle = a.load, a.cap, self._excl, a.total == 0
+        for ci in a.chans:
+            if load[ci] < cap[ci] and (idle or not excl[ci]):
+                room |= 1 << ci
+        return room
+
+    @staticmethod
+    def _akey(a: AgentRt, p: Pool) -> tuple[float, float]:
+        """The agent's order in a pool; it only grows while the agent's version stays."""
+        policy = p.policy
+        if policy == LONGEST_IDLE:
+            return float(a.total), a.since
+        if policy == MOST_SKILLED:
+            return a.total / 1000.0 - p.req.score(a.skills), a.since
+        if policy == LEAST_OCCUPIED:
+            return a.total / a.max_total, a.since
+        return float(a.last_offer), a.since  # round robin
+
+    def _push_agent(self, a: AgentRt) -> None:
+        room, ver, idx = a.room, a.ver, a.idx
+        idle_key = (float(a.total), a.since, idx, ver)  # longest idle, the default policy
+        for ci in a.chans:
+            if room >> ci & 1:
+                for p in a.pools[ci]:
+                    if p.policy == LONGEST_IDLE:
+                        heappush(p.agents, idle_key)
+                    else:
+                        k0, k1 = self._akey(a, p)
+                        heappush(p.agents, (k0, k1, idx, ver))
+
+    def _candidates(self, req: Requirement) -> list[AgentRt]:
+        agents = self._agents
+        if not req.skills:
+            return [a for a in agents if a is not None]
+        rarest = min(req.skills, key=lambda s: len(self._skill_agents.get(s.name, ())))
+        out = []
+        for i in self._skill_agents.get(rarest.name, {}):
+            a = agents[i]
+            if a is not None:
+                out.append(a)
+        return out
+
+    def _pool(self, req: Requirement, ci: int, policy: int) -> Pool:
+        key = (req, ci, policy)
+        p = self._pools.get(key)
+        if p is not None:
+            return p
+        p = self._pools[key] = Pool(req, ci, policy)
+        if req.skills:
+            self._skill_pools.setdefault(req.skills[0].name, []).append(p)
+        else:
+            self._open_pools.append(p)
+        for a in self._candidates(req):
+            if a.cap[ci] and req.matches(a.skills, a.team, a.role):
+                self._join(a, p)
+        return p
+
+    def _join(self, a: AgentRt, p: Pool) -> None:
+        a.pools[p.ci].append(p)
+        if a.staffed:
+            p.slots += min(a.cap[p.ci], a.max_total)
+        if a.room >> p.ci & 1:
+            k0, k1 = self._akey(a, p)
+            heappush(p.agents, (k0, k1, a.idx, a.ver))
+
+    def _index_agent(self, a: AgentRt) -> None:
+        """Put a (new or changed) agent into every existing pool it matches."""
+        for name in a.skills:
+            self._skill_agents.setdefault(name, {})[a.idx] = None
+        candidates = list(self._open_pools)
+        for name in a.skills:
+            candidates += self._skill_pools.get(name, ())
+        for p in candidates:
+            if a.cap[p.ci] and p.req.matches(a.skills, a.team, a.role):
+                self._join(a, p)
+
+    def _unindex_agent(self, a: AgentRt) -> None:
+        for name in a.skills:
+            self._skill_agents.get(name, {}).pop(a.idx, None)
+        if a.staffed:
+            self._staff(a, -1)
+        a.pools = [[] for _ in CHANNELS]
+        a.ver += 1  # every heap entry of the agent is now stale
+
+    def _staff(self, a: AgentRt, sign: int) -> None:
+        """Add (+1) or remove (-1) the agent's capacity from the staffing of its pools."""
+        for ci in a.chans:
+            slots = sign * min(a.cap[ci], a.max_total)
+            for p in a.pools[ci]:
+                p.slots += slots
+
+    def _has_free(self, p: Pool) -> bool:
+        return self._top_agent(p, None) is not None
+
+    # --- direction 1: a task looks for an agent ---------------------------------------------
+
+    def _top_agent(self, p: Pool, t: TaskRt | None) -> AgentRt | None:
+        heap, bit, agents = p.agents, 1 << p.ci, self._agents
+        while heap:
+            k0, k1, ai, ver = heap[0]
+            a = agents[ai]
+            if a is None or a.ver != ver or not a.room & bit:
+                heappop(heap)
+                continue
+            c0, c1 = self._akey(a, p)
+            if c0 != k0 or c1 != k1:  # the agent took work since: re-key lazily
+                heapreplace(heap, (c0, c1, ai, ver))
+                continue
+            if t is not None and t.excluded and ai in t.excluded:
+                return self._top_agent_excluding(p, t)
+            return a
+        return None
+
+    def _top_agent_excluding(self, p: Pool, t: TaskRt) -> AgentRt | None:
+        """Rare path: skip agents the task must not go back to (they rejected it)."""
+        heap, bit, agents = p.agents, 1 << p.ci, self._agents
+        excluded = t.excluded or {}
+        held: list[_Entry] = []
+        found = None
+        while heap:
+            entry = heappop(heap)
+            a = agents[entry[2]]
+            if a is None or a.ver != entry[3] or not a.room & bit:
+                continue
+            c0, c1 = self._akey(a, p)
+            if (c0, c1) != entry[:2]:
+                heappush(heap, (c0, c1, entry[2], entry[3]))
+                continue
+            held.append(entry)
+            if entry[2] not in excluded:
+                found = a
+                break
+        for entry in held:
+            heappush(heap, entry)
+        return found
+
+    def _find_agent(self, t: TaskRt) -> tuple[AgentRt, Pool] | None:
+        for p in t.pools:
+            a = self._top_agent(p, t)
+            if a is not None:
+                return a, p
+        return None
+
+    # --- direction 2: an agent with room looks for a task ----------------------------------
+
+    def _find_task(self, a: AgentRt) -> tuple[TaskRt, Pool | None] | None:
+        room = a.room
+        if a.personal:
+            t = self._personal_task(a, room)
+            if t is not None:
+                return t, None
+        best: TaskRt | None = None
+        best_pool: Pool | None = None
+        best_rank, best_seq = _INF, 0
+        for ci in a.chans:
+            if not room >> ci & 1:
+                continue
+            for p in a.pools[ci]:
+                heap = p.tasks
+                while heap:
+                    entry = heap[0]
+                    if entry[3].ver != entry[2]:
+                        heappop(heap)
+                        continue
+                    break
+                else:
+                    continue
+                rank, seq, _, t = entry
+                if rank < best_rank or (rank == best_rank and seq < best_seq):
+                    if t.excluded and a.idx in t.excluded:
+                        alt = self._top_task_excluding(p, a)
+                        if alt is None or not (
+                            alt[0] < best_rank or (alt[0] == best_rank and alt[1] < best_seq)
+                        ):
+                            continue
+                        rank, seq, _, t = alt
+                    best, best_pool, best_rank, best_seq = t, p, rank, seq
+        return None if best is None else (best, best_pool)
+
+    def _top_task_excluding(self, p: Pool, a: AgentRt) -> tuple[float, int, int, TaskRt] | None:
+        heap = p.tasks
+        held = []
+        found = None
+        while heap:
+            entry = heappop(heap)
+            t = entry[3]
+            if t.ver != entry[2]:
+                continue
+            held.append(entry)
+            if not (t.excluded and a.idx in t.excluded):
+                found = entry
+                break
+        for entry in held:
+            heappush(heap, entry)
+        return found
+
+    def _personal_task(self, a: AgentRt, room: int) -> TaskRt | None:
+        """Tasks waiting for this very agent (sticky, personal agent, transfer) come first."""
+        live = [(t, v) for t, v in a.personal if t.ver == v and t.state == TaskState.WAITING]
+        a.personal = live
+        best = None
+        for t, _ in live:
+            if room >> t.ci & 1 and (best is None or (t.rank, t.seq) < (best.rank, best.seq)):
+                best = t
+        return best
+
+    # --- filing waiting tasks --------------------------------------------------------------
+
+    def _file(self, t: TaskRt) -> None:
+        """(Re)file a waiting task in its pools; older entries become stale by version."""
+        t.ver += 1
+        entry = (t.rank, t.seq, t.ver, t)
+        for p in t.pools:
+            heappush(p.tasks, entry)
+        if not t.filed:
+            t.filed = True
+            t.q.waiting[t.ci] += 1
+            t.q.members[t.id] = t
+
+    def _unfile(self, t: TaskRt) -> None:
+        t.ver += 1
+        if t.filed:
+            t.filed = False
+            t.q.waiting[t.ci] -= 1
+            del t.q.members[t.id]

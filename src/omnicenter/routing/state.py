@@ -1,0 +1,270 @@
+"""The engine's mutable runtime records and the indexes they live in.
+
+Private to the engine. Records are `__slots__` classes with integer channel indexes because
+this is the hot path: a decision must cost a few microseconds.
+
+Indexes (all heaps with lazy invalidation):
+- `Pool.agents`: agents who match one requirement on one channel and have room there, keyed
+  by the pool's selection policy. An entry is `(k0, k1, agent index, agent version)`. When
+  an agent gets *better* (capacity freed, back from away) its version is bumped and fresh
+  entries pushed; when it gets *worse* (took a task) nothing is pushed: the stale entry is
+  re-keyed when it reaches the top. So an assignment costs O(log n) in one heap, not a
+  re-push into every pool the agent belongs to.
+- `Pool.tasks`: tasks waiting for that requirement and channel, keyed by
+  `(rank, seq, task version, task)`; `rank` folds priority, SLA deadline and aging into one
+  number that never changes while the task waits (see `task_rank`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnicenter.domain import Channel, Presence
+from omnicenter.routing.config import OverflowRule, QueueConfig, Stage
+from omnicenter.routing.skills import Requirement, SkillReq
+from omnicenter.routing.specs import AgentSpec, TaskSpec
+
+__all__ = [
+    "CHANNELS",
+    "CH_INDEX",
+    "LEAST_OCCUPIED",
+    "LONGEST_IDLE",
+    "MOST_SKILLED",
+    "ROUND_ROBIN",
+    "AgentRt",
+    "Pool",
+    "QueueRt",
+    "TaskRt",
+    "TaskState",
+]
+
+CHANNELS: tuple[Channel, ...] = tuple(Channel)
+CH_INDEX: dict[Channel, int] = {ch: i for i, ch in enumerate(CHANNELS)}
+
+LONGEST_IDLE, MOST_SKILLED, LEAST_OCCUPIED, ROUND_ROBIN = 0, 1, 2, 3
+POLICY_CODES = {"longest_idle": 0, "most_skilled": 1, "least_occupied": 2, "round_robin": 3}
+POLICY_NAMES = {v: k for k, v in POLICY_CODES.items()}
+
+
+class TaskState:
+    WAITING = 0  # in a queue (or waiting for its sticky / personal agent)
+    OFFERED = 1  # offered to an agent, capacity held until accept, reject or timeout
+    ASSIGNED = 2  # accepted; the agent is working on it
+    SCHEDULED = 3  # a callback promised for later, not yet in a queue
+    DONE = 4  # completed or cancelled
+
+    NAMES = ("waiting", "offered", "assigned", "scheduled", "done")
+
+
+class Pool:
+    """One index: a requirement on one channel under one selection policy."""
+
+    __slots__ = ("agents", "ci", "policy", "req", "slots", "tasks")
+
+    def __init__(self, req: Requirement, ci: int, policy: int) -> None:
+        self.req = req
+        self.ci = ci
+        self.policy = policy
+        self.agents: list[tuple[float, float, int, int]] = []
+        self.tasks: list[tuple[float, int, int, TaskRt]] = []
+        self.slots = 0  # capacity of staffed agents on this channel (estimated wait)
+
+    def __repr__(self) -> str:
+        return f"Pool({self.req}, {CHANNELS[self.ci].value}, {POLICY_NAMES[self.policy]})"
+
+
+class AgentRt:
+    __slots__ = (
+        "accepted",
+        "cap",
+        "chans",
+        "excl",
+        "id",
+        "idx",
+        "last_offer",
+        "load",
+        "max_total",
+        "missed",
+        "offered",
+        "partner",
+        "personal",
+        "pools",
+        "presence",
+        "reason",
+        "rejected",
+        "role",
+        "room",
+        "routable",
+        "since",
+        "skills",
+        "spec",
+        "tasks",
+        "team",
+        "total",
+        "ver",
+        "wrap_gen",
+        "wrap_until",
+    )
+
+    def __init__(self, spec: AgentSpec, idx: int, now: float) -> None:
+        self.idx = idx
+        self.id = spec.id
+        self.presence = Presence.OFFLINE
+        self.reason: str | None = None
+        self.routable = False
+        self.wrap_until = 0.0
+        self.wrap_gen = 0
+        self.room = 0
+        self.ver = 0
+        self.since = now
+        self.last_offer = 0
+        self.load = [0] * len(CHANNELS)
+        self.total = 0
+        self.excl = 0
+        self.personal: list[tuple[TaskRt, int]] = []
+        self.tasks: dict[str, TaskRt] = {}
+        self.offered = self.accepted = self.rejected = self.missed = 0
+        self.apply_spec(spec)
+
+    def apply_spec(self, spec: AgentSpec) -> None:
+        self.spec = spec
+        self.skills = dict(spec.skills)
+        self.team = spec.team
+        self.role = str(spec.role)
+        self.partner = spec.partner
+        self.cap = [max(0, spec.capacity_for(ch)) for ch in CHANNELS]
+        self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
+        self.max_total = spec.max_total
+        self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+
+    @property
+    def staffed(self) -> bool:
+        """Logged in and working (available, busy or in wrap-up): counts for estimated wait."""
+        return self.presence is Presence.AVAILABLE
+
+
+class QueueRt:
+    """A queue's runtime: its config, the stage timeline, waiting tasks and statistics."""
+
+    __slots__ = (
+        "abandoned",
+        "afters",
+        "aht",
+        "answered",
+        "cfg",
+        "events",
+        "in_sla",
+        "limited",
+        "members",
+        "name",
+        "open_state",
+        "open_until",
+        "pcache",
+        "policy",
+        "waiting",
+        "within",
+        "wrap",
+    )
+
+    def __init__(self, cfg: QueueConfig) -> None:
+        self.name = cfg.name
+        self.waiting = [0] * len(CHANNELS)
+        self.members: dict[str, TaskRt] = {}
+        self.answered = [0] * len(CHANNELS)
+        self.in_sla = [0] * len(CHANNELS)
+        self.abandoned = [0] * len(CHANNELS)
+        self.aht: list[float | None] = [None] * len(CHANNELS)
+        self.apply(cfg)
+
+    def apply(self, cfg: QueueConfig) -> None:
+        self.cfg = cfg
+        self.policy = POLICY_CODES[cfg.policy.value]
+        events: list[tuple[float, int, Stage | OverflowRule]] = [
+            (s.after, 0, s) for s in cfg.widening
+        ]
+        events += [(r.after, 1, r) for r in cfg.overflow if r.when == "max_wait"]
+        self.events = [e[2] for e in sorted(events, key=lambda e: (e[0], e[1]))]
+        self.limited = cfg.data_scope == "limited"
+        self.afters = [e.after for e in self.events]
+        self.pcache: dict[
+            int, tuple[Pool, ...]
+        ] = {}  # (channel << 8 | stage) -> pools, plain tasks
+        self.within = [cfg.sla_for(ch).within for ch in CHANNELS]
+        self.wrap = [float(cfg.wrap_up.get(ch, 0.0)) for ch in CHANNELS]
+        self.open_state = True
+        self.open_until = -1.0  # cache of business hours: valid while now < open_until
+
+
+class TaskRt:
+    __slots__ = (
+        "agent",
+        "arrival",
+        "assigned_at",
+        "attempt",
+        "case_id",
+        "ci",
+        "deadline",
+        "excluded",
+        "filed",
+        "history",
+        "id",
+        "offered_at",
+        "override",
+        "pools",
+        "prio",
+        "promise_due",
+        "promise_gen",
+        "q",
+        "rank",
+        "seq",
+        "spec",
+        "stage",
+        "stage_base",
+        "stage_gen",
+        "state",
+        "target",
+        "target_rule",
+        "target_until",
+        "ver",
+        "warm_from",
+        "xpref",
+        "xreq",
+    )
+
+    def __init__(self, spec: TaskSpec, q: QueueRt, seq: int, arrival: float) -> None:
+        self.id = spec.id
+        self.spec = spec
+        self.q = q
+        self.ci = CH_INDEX[spec.channel]
+        self.seq = seq
+        self.arrival = arrival
+        self.prio = int(spec.priority)
+        self.deadline = 0.0
+        self.rank = 0.0
+        self.xreq: tuple[SkillReq, ...] = spec.skills
+        self.xpref: tuple[SkillReq, ...] = spec.preferred
+        self.stage = 0
+        self.stage_base = arrival
+        self.stage_gen = 0
+        self.pools: tuple[Pool, ...] = ()
+        self.override: Requirement | None = None  # e.g. "any supervisor" after an escalation
+        self.ver = 0
+        self.state = TaskState.WAITING
+        self.filed = False
+        self.agent: AgentRt | None = None
+        self.warm_from: AgentRt | None = None
+        self.excluded: dict[int, float] | None = None  # agent index -> until (declined it)
+        self.attempt = 0
+        self.target: AgentRt | None = None
+        self.target_rule = ""
+        self.target_until = 0.0
+        self.promise_due: float | None = None
+        self.promise_gen = 0
+        self.offered_at = 0.0
+        self.assigned_at = 0.0
+        self.case_id = spec.case_id
+        self.history: list[Any] = []
+
+    @property
+    def channel(self) -> Channel:
+        return CHANNELS[self.ci]

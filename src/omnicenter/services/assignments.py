@@ -1,0 +1,161 @@
+"""What routing decides, made durable: case ownership and routing facts on the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+
+from omnicenter.bus.events import CaseUpdated
+from omnicenter.domain import CaseStatus, Channel, EventKind
+from omnicenter.metrics.timeline import from_timeline
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
+from omnicenter.store import tables as t
+from omnicenter.store.metrics import record as record_metrics
+
+__all__ = ["WaitingWork", "assign_case", "record_routing", "routing_facts", "waiting_work"]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingWork:
+    """An open interaction that needs an agent: what routing is told at start or on arrival."""
+
+    interaction_id: str
+    case_id: str
+    customer_id: str
+    channel: Channel
+    arrived_at: datetime
+    owner_agent_id: str | None
+    queue_hint: str | None
+    customer_value: float
+    segment: str
+
+
+def routing_facts(conn: Connection, interaction_id: str) -> WaitingWork | None:
+    row = conn.execute(
+        select(
+            t.interactions.c.id,
+            t.interactions.c.case_id,
+            t.interactions.c.customer_id,
+            t.interactions.c.channel,
+            t.interactions.c.created_at,
+            t.cases.c.owner_agent_id,
+            t.cases.c.fields,
+            t.customers.c.value,
+            t.customers.c.segment,
+        )
+        .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
+        .join(t.customers, t.customers.c.id == t.interactions.c.customer_id)
+        .where(t.interactions.c.id == interaction_id)
+    ).first()
+    return _work(row) if row else None
+
+
+def _work(row: Any) -> WaitingWork:
+    fields = row.fields or {}
+    hint = fields.get("queue") or fields.get("topic")
+    return WaitingWork(
+        interaction_id=row.id,
+        case_id=row.case_id,
+        customer_id=row.customer_id,
+        channel=Channel(row.channel),
+        arrived_at=row.created_at,
+        owner_agent_id=row.owner_agent_id,
+        queue_hint=str(hint) if hint else None,
+        customer_value=float(row.value or 0.0),
+        segment=row.segment,
+    )
+
+
+def waiting_work(conn: Connection) -> list[WaitingWork]:
+    """Open interactions of open cases that nobody owns: re-queued after a restart."""
+    rows = conn.execute(
+        select(
+            t.interactions.c.id,
+            t.interactions.c.case_id,
+            t.interactions.c.customer_id,
+            t.interactions.c.channel,
+            t.interactions.c.created_at,
+            t.cases.c.owner_agent_id,
+            t.cases.c.fields,
+            t.customers.c.value,
+            t.customers.c.segment,
+        )
+        .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
+        .join(t.customers, t.customers.c.id == t.interactions.c.customer_id)
+        .where(
+            and_(
+                t.interactions.c.status == "open",
+                t.cases.c.status.in_(("new", "open")),
+                t.cases.c.owner_agent_id.is_(None),
+            )
+        )
+        .order_by(t.interactions.c.created_at)
+    )
+    return [_work(r) for r in rows]
+
+
+def record_routing(
+    uow: UnitOfWork, interaction_id: str, decision: str, meta: dict[str, Any]
+) -> str | None:
+    """A routing fact on the timeline; when it feeds a KPI (`meta["fact"]`, see
+    `omnicenter.metrics.timeline`), the metric buckets are updated in the same transaction."""
+    interaction = cases_repo.get_interaction(uow.conn, interaction_id)
+    if interaction is None:
+        return None
+    metric = from_timeline(
+        "routing",
+        meta,
+        uow.now,
+        channel=interaction.channel.value,
+        case_id=interaction.case_id,
+        interaction_id=interaction_id,
+    )
+    if metric is not None:
+        record_metrics(uow.conn, [metric])
+    return cases_repo.add_event(
+        uow.conn,
+        uow.now,
+        customer_id=interaction.customer_id,
+        case_id=interaction.case_id,
+        interaction_id=interaction_id,
+        kind=EventKind.ROUTING.value,
+        channel=interaction.channel,
+        author_type="system",
+        author_id=None,
+        body=decision,
+        meta=meta,
+    )
+
+
+def assign_case(
+    uow: UnitOfWork, interaction_id: str, agent_id: str, meta: dict[str, Any]
+) -> str | None:
+    """The agent accepted: they own the case now, and the timeline says who and why."""
+    interaction = cases_repo.get_interaction(uow.conn, interaction_id)
+    if interaction is None:
+        return None
+    case = cases_repo.get_case(uow.conn, interaction.case_id)
+    assert case is not None
+    values: dict[str, Any] = {"owner_agent_id": agent_id, "updated_at": uow.now}
+    if case.status is CaseStatus.NEW:
+        values["status"] = CaseStatus.OPEN.value
+    uow.conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(**values))
+    record_routing(
+        uow, interaction_id, "assigned", {**meta, "agent_id": agent_id, "fact": "task_answered"}
+    )
+    uow.emit(
+        CaseUpdated(
+            case_id=case.id,
+            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
+            status=str(values.get("status", case.status.value)),
+            priority=int(case.priority),
+            owner_agent_id=agent_id,
+            subject=case.subject,
+        )
+    )
+    return case.id

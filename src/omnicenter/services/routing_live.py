@@ -1,0 +1,383 @@
+"""The routing engine in the live service: contacts in, offers out, answers back.
+
+The engine (`omnicenter.routing`) is pure and runs on the event loop thread (a decision costs
+microseconds); this component feeds it from the bus (a customer wrote, an agent changed
+presence, a case was resolved), turns its decisions into durable facts (case owner, routing
+events on the timeline) and live events (offers to one agent, decisions for supervisors),
+and fires its timers (offer timeouts, widening, overflow, wrap-up, callbacks).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from omnicenter.bus.events import (
+    AgentPresenceChanged,
+    BusEvent,
+    CaseUpdated,
+    OfferEnded,
+    RoutingDecisionMade,
+    TaskAssigned,
+    TaskOffered,
+    TimelineEventAdded,
+)
+from omnicenter.domain import AgentRole, Channel, Presence
+from omnicenter.domain.ids import new_id
+from omnicenter.routing import (
+    AgentSpec,
+    AgentStateChanged,
+    Assigned,
+    Decision,
+    InvalidTransition,
+    Offered,
+    OfferWithdrawn,
+    Requeued,
+    RoutingConfig,
+    RoutingEngine,
+    RoutingError,
+    SkillReq,
+    TaskSpec,
+    UnknownAgent,
+    UnknownTask,
+)
+from omnicenter.runtime import Runtime
+from omnicenter.services import queries
+from omnicenter.services.agents import get_agent, set_presence
+from omnicenter.services.assignments import (
+    WaitingWork,
+    assign_case,
+    record_routing,
+    routing_facts,
+    waiting_work,
+)
+
+__all__ = ["LiveRouter", "OfferError", "load_routing_config"]
+
+log = logging.getLogger(__name__)
+
+DEFERRED = (Channel.EMAIL, Channel.SMS, Channel.FORM)
+
+
+class OfferError(ValueError):
+    pass
+
+
+def load_routing_config(path: str | None) -> dict[str, Any]:
+    """The configured file, or the packaged default (examples/routing/demo.toml's twin)."""
+    if path:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    default = Path(__file__).resolve().parent.parent / "config" / "routing.toml"
+    with default.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+@dataclass
+class _Task:
+    task_id: str
+    work: WaitingWork
+    queue: str
+    agent_id: str | None = None
+
+
+class LiveRouter:
+    def __init__(self, runtime: Runtime, config: RoutingConfig | dict[str, Any]) -> None:
+        self.runtime = runtime
+        self._last = time.time()
+        self.engine = RoutingEngine(config, self._last)
+        self._tasks: dict[str, _Task] = {}
+        self._by_interaction: dict[str, str] = {}
+        self._wake = asyncio.Event()
+        self._decisions: asyncio.Queue[list[Decision]] = asyncio.Queue()
+        self._runners: list[asyncio.Task[None]] = []
+        self._echo: set[tuple[str, str]] = set()
+        self._inbox: asyncio.Queue[BusEvent] = asyncio.Queue()
+
+    def enqueue(self, event: BusEvent) -> None:
+        """Bus subscriber: returns at once (a visitor's ack must not wait for routing); the
+        events are handled in order by one loop."""
+        self._inbox.put_nowait(event)
+
+    async def _event_loop(self) -> None:
+        while True:
+            event = await self._inbox.get()
+            try:
+                await self.on_event(event)
+            except Exception:
+                log.exception("routing could not handle %s", event.type)
+
+    # -- clock -----------------------------------------------------------------------------
+    def now(self) -> float:
+        """Epoch seconds that never go back (the engine refuses a clock that does)."""
+        self._last = max(self._last, time.time())
+        return self._last
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def start(self) -> None:
+        agents = await self.runtime.read(queries.list_agents)
+        for row in agents:
+            agent = await self.runtime.read(get_agent, row["id"])
+            if agent is None:
+                continue
+            # Supervisors and admins take no routed work unless they have skills to offer.
+            if agent.role in (AgentRole.ADMIN,) and not agent.skills:
+                continue
+            self.feed(
+                self.engine.add_agent(AgentSpec.from_agent(agent), self.now(), agent.presence)
+            )
+        for work in await self.runtime.read(waiting_work):
+            self._submit(work)
+        self._runners = [
+            asyncio.create_task(self._timer_loop(), name="routing-timers"),
+            asyncio.create_task(self._decision_loop(), name="routing-decisions"),
+            asyncio.create_task(self._event_loop(), name="routing-events"),
+        ]
+
+    async def stop(self) -> None:
+        for runner in self._runners:
+            runner.cancel()
+        for runner in self._runners:
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner
+
+    # -- input from the bus ----------------------------------------------------------------
+    async def on_event(self, event: BusEvent) -> None:
+        if isinstance(event, TimelineEventAdded) and event.interaction_id:
+            if event.author_type == "customer" and event.kind in ("message_in", "form"):
+                if event.interaction_id not in self._by_interaction:
+                    work = await self.runtime.read(routing_facts, event.interaction_id)
+                    if work is not None and event.interaction_id not in self._by_interaction:
+                        self._submit(work)
+            elif event.author_type == "agent" and event.kind == "message_out":
+                task_id = self._by_interaction.get(event.interaction_id)
+                task = self._tasks.get(task_id) if task_id else None
+                channel = Channel(event.channel) if event.channel else None
+                # A deferred contact is done when it is answered; a chat when it is resolved.
+                if task and task.agent_id == event.author_id and channel in DEFERRED:
+                    self.complete(task.task_id)
+        elif isinstance(event, CaseUpdated) and event.status in ("resolved", "closed"):
+            for task in [t for t in self._tasks.values() if t.work.case_id == event.case_id]:
+                self.complete(task.task_id)
+        elif isinstance(event, AgentPresenceChanged):
+            if (event.agent_id, event.presence) in self._echo:
+                self._echo.discard((event.agent_id, event.presence))
+                return
+            await self._presence(event.agent_id, Presence(event.presence), event.reason)
+
+    async def _presence(self, agent_id: str, presence: Presence, reason: str | None) -> None:
+        try:
+            self.feed(self.engine.set_presence(agent_id, presence, self.now(), reason))
+        except UnknownAgent:
+            agent = await self.runtime.read(get_agent, agent_id)
+            if agent is None:
+                return
+            self.feed(self.engine.add_agent(AgentSpec.from_agent(agent), self.now(), presence))
+
+    def _queue_for(self, work: WaitingWork) -> str:
+        queues = self.engine.config.queues
+        if work.queue_hint and work.queue_hint in queues:
+            return work.queue_hint
+        default = self.engine.config.engine.default_queue
+        return default or next(iter(queues))
+
+    def _submit(self, work: WaitingWork) -> None:
+        self.submit(work)
+
+    def submit(
+        self,
+        work: WaitingWork,
+        *,
+        queue: str | None = None,
+        channel: Channel | None = None,
+        skills: tuple[SkillReq, ...] = (),
+        priority: int = 2,
+        callback_at: float | None = None,
+    ) -> str | None:
+        """Queue `work` (a chat, an email, a call, a callback); returns the task id, or None
+        when routing refuses it (logged)."""
+        queue = queue if queue in self.engine.config.queues else self._queue_for(work)
+        channel = channel or work.channel
+        task = _Task(new_id("tsk"), work, queue)
+        now = self.now()
+        spec = TaskSpec(
+            id=task.task_id,
+            queue=queue,
+            channel=channel,
+            priority=priority,
+            skills=skills,
+            customer_id=work.customer_id,
+            case_id=work.case_id,
+            customer_value=work.customer_value,
+            segment=work.segment,
+            last_agent_id=work.owner_agent_id,
+            last_handled_at=now if work.owner_agent_id else None,
+            arrived_at=min(work.arrived_at.timestamp(), now),
+            callback_at=callback_at,
+        )
+        try:
+            decisions = self.engine.submit(spec, now)
+        except RoutingError:
+            log.exception("routing refused task for %s", work.interaction_id)
+            return None
+        self._tasks[task.task_id] = task
+        self._by_interaction[work.interaction_id] = task.task_id
+        sla = self.engine.config.queues[queue].sla_for(channel)
+        facts = {
+            "fact": "task_queued",
+            "task_id": task.task_id,
+            "queue": queue,
+            "channel": channel.value,
+            "segment": work.segment,
+            "sl_target_s": sla.within,
+        }
+        self._background(self.runtime.write(record_routing, work.interaction_id, "queued", facts))
+        self.feed(decisions)
+        return task.task_id
+
+    def task_for_interaction(self, interaction_id: str) -> str | None:
+        return self._by_interaction.get(interaction_id)
+
+    # -- agents' answers -------------------------------------------------------------------
+    def accept(self, task_id: str, agent_id: str) -> None:
+        self._answer(self.engine.accept, task_id, agent_id)
+
+    def reject(self, task_id: str, agent_id: str) -> None:
+        self._answer(self.engine.reject, task_id, agent_id)
+
+    def _answer(self, fn: Any, task_id: str, agent_id: str) -> None:
+        if task_id not in self._tasks:
+            raise OfferError(f"unknown task {task_id}")
+        try:
+            self.feed(fn(task_id, agent_id, self.now()))
+        except (InvalidTransition, UnknownTask, UnknownAgent) as exc:
+            raise OfferError(str(exc)) from exc
+
+    def complete(self, task_id: str) -> None:
+        task = self._tasks.pop(task_id, None)
+        if task is None:
+            return
+        self._by_interaction.pop(task.work.interaction_id, None)
+        try:
+            if task.agent_id is None:
+                decisions = self.engine.cancel(task_id, self.now())
+                outcome = "abandoned"
+            else:
+                decisions = self.engine.complete(task_id, self.now())
+                outcome = "completed"
+        except RoutingError:
+            log.exception("routing could not close %s", task_id)
+            return
+        self._background(
+            self.runtime.write(
+                record_routing,
+                task.work.interaction_id,
+                outcome,
+                {
+                    "fact": "task_abandoned" if task.agent_id is None else "task_completed",
+                    "task_id": task_id,
+                    "queue": task.queue,
+                    "agent_id": task.agent_id,
+                },
+            )
+        )
+        self.feed(decisions)
+
+    def reconfigure(self, config: dict[str, Any]) -> None:
+        self.feed(self.engine.reconfigure(config, self.now()))
+
+    def task_for(self, task_id: str) -> _Task | None:
+        return self._tasks.get(task_id)
+
+    # -- output ----------------------------------------------------------------------------
+    def feed(self, decisions: list[Decision]) -> None:
+        """Hand decisions (also of direct engine calls) to the decision loop, in order."""
+        if decisions:
+            self._decisions.put_nowait(decisions)
+        self._wake.set()  # a new timer may be due sooner
+
+    def _background(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._runners.append(task)
+        task.add_done_callback(lambda t: self._runners.remove(t) if t in self._runners else None)
+
+    async def _timer_loop(self) -> None:
+        while True:
+            nxt = self.engine.next_timer()
+            timeout = None if nxt is None else max(0.0, nxt - time.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            self._wake.clear()
+            try:
+                decisions = self.engine.advance(self.now())
+            except RoutingError:
+                log.exception("routing timers failed")
+                continue
+            if decisions:
+                self._decisions.put_nowait(decisions)
+
+    async def _decision_loop(self) -> None:
+        while True:
+            batch = await self._decisions.get()
+            for decision in batch:
+                try:
+                    await self._apply(decision)
+                except Exception:  # one failed write must not stop routing
+                    log.exception("applying %s failed", type(decision).__name__)
+
+    async def _apply(self, d: Decision) -> None:
+        task = self._tasks.get(d.task_id)
+        publish = self.runtime.bus.publish
+        if isinstance(d, Offered) and task:
+            await publish(
+                [
+                    TaskOffered(
+                        to_agent=d.agent_id,
+                        task_id=d.task_id,
+                        case_id=task.work.case_id,
+                        customer_id=task.work.customer_id,
+                        channel=task.work.channel.value,
+                        queue=task.queue,
+                        expires_at=datetime.fromtimestamp(d.expires_at, UTC),
+                        explanation=d.explain(),
+                    )
+                ]
+            )
+        elif isinstance(d, Assigned) and task:
+            task.agent_id = d.agent_id
+            meta = {"queue": task.queue, "task_id": d.task_id, "explanation": d.explain()}
+            await self.runtime.write(assign_case, task.work.interaction_id, d.agent_id, meta)
+            await publish(
+                [
+                    TaskAssigned(
+                        to_agent=d.agent_id,
+                        task_id=d.task_id,
+                        case_id=task.work.case_id,
+                        channel=task.work.channel.value,
+                        queue=task.queue,
+                        explanation=d.explain(),
+                    )
+                ]
+            )
+        elif isinstance(d, Requeued | OfferWithdrawn):
+            await publish([OfferEnded(to_agent=d.agent_id, task_id=d.task_id, reason=d.reason)])
+        elif isinstance(d, AgentStateChanged):
+            self._echo.add((d.agent_id, d.presence.value))
+            await self.runtime.write(
+                set_presence, d.agent_id, d.presence, d.reason, actor="routing"
+            )
+        else:
+            await publish(
+                [
+                    RoutingDecisionMade(
+                        task_id=d.task_id, decision=type(d).__name__, explanation=d.explain()
+                    )
+                ]
+            )

@@ -1,0 +1,108 @@
+// Supervisor wallboard: queues by channel, charts, agents; live over the same event socket.
+(() => {
+  const { call, live, el, ago, icons } = OC;
+  const $ = (id) => document.getElementById(id);
+  const NS = "http://www.w3.org/2000/svg";
+  let board = null, agents = [], silentCase = null;
+  const silent = new VList($("silent-log"), (e) => el("div", { class: `ev ${e.author_type}` },
+    el("div", { class: "bubble" }, el("span", { class: "meta" }, `${icons[e.channel] || "🗒"} ${e.channel || e.kind} · ${e.author_type}`), e.body)),
+    { estimate: 50, label: "Conversation events" });
+
+  function bars(target, data, { max = null, fmt = (v) => v, color = "#1d4ed8" } = {}) {
+    const svg = document.createElementNS(NS, "svg");
+    svg.setAttribute("viewBox", "0 0 300 140");
+    svg.setAttribute("role", "img");
+    const top = max ?? Math.max(1, ...data.map((d) => d.value));
+    const w = data.length ? 280 / data.length : 280;
+    const label = [];
+    data.forEach((d, i) => {
+      const h = (d.value / top) * 100;
+      const r = document.createElementNS(NS, "rect");
+      Object.entries({ x: 10 + i * w + 2, y: 110 - h, width: Math.max(2, w - 4), height: h, fill: d.color || color }).forEach(([k, v]) => r.setAttribute(k, v));
+      const t = document.createElementNS(NS, "text");
+      Object.entries({ x: 10 + i * w + w / 2, y: 126, "text-anchor": "middle", "font-size": 10 }).forEach(([k, v]) => t.setAttribute(k, v));
+      t.textContent = d.label;
+      const v = document.createElementNS(NS, "text");
+      Object.entries({ x: 10 + i * w + w / 2, y: 106 - h, "text-anchor": "middle", "font-size": 10 }).forEach(([k, val]) => v.setAttribute(k, val));
+      v.textContent = fmt(d.value);
+      svg.append(r, t, v);
+      label.push(`${d.label}: ${fmt(d.value)}`);
+    });
+    if (!data.length) { const t = document.createElementNS(NS, "text"); t.setAttribute("x", 100); t.setAttribute("y", 70); t.textContent = "no data yet"; svg.append(t); }
+    svg.setAttribute("aria-label", label.join(", ") || "no data yet");
+    target.replaceChildren(svg);
+  }
+  const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
+
+  function render() {
+    const chans = Object.entries(board.channels);
+    const waiting = chans.reduce((a, [, c]) => a + c.waiting, 0);
+    const tile = (k, v, id) => el("div", { class: "tile", "data-tile": id }, el("div", { class: "v" }, String(v)), el("div", { class: "k" }, k));
+    const states = board.agents_by_state;
+    $("totals").replaceChildren(
+      tile("waiting", waiting, "waiting"),
+      tile("longest wait", ago(Math.max(0, ...chans.map(([, c]) => c.longest_wait_s))), "longest"),
+      tile("SLA breaches", board.breaches, "breaches"),
+      tile("occupancy", pct(board.occupancy), "occupancy"),
+      ...["available", "busy", "wrap_up", "away", "offline"].map((s) => tile(`agents ${s.replace("_", "-")}`, states[s] || 0, `agents-${s}`)));
+    $("channels").tBodies[0].replaceChildren(...chans.map(([name, c]) => el("tr", { "data-channel": name },
+      el("td", {}, `${icons[name] || ""} ${name}`), el("td", { "data-col": "waiting" }, String(c.waiting)),
+      el("td", {}, ago(c.longest_wait_s)), el("td", { "data-col": "open" }, String(c.open)),
+      el("td", { class: c.service_level !== null && c.service_level < 0.8 ? "bad" : "" }, pct(c.service_level)),
+      el("td", {}, pct(c.abandon_rate)), el("td", { class: c.breaches ? "bad" : "" }, String(c.breaches)))));
+    bars($("chart-sl"), board.service_level_by_hour.map((h) => ({ label: `${h.hour}h`, value: h.service_level,
+      color: h.service_level < 0.8 ? "#b91c1c" : "#047857" })), { max: 1, fmt: pct });
+    bars($("chart-volume"), chans.map(([n, c]) => ({ label: n, value: c.offered })));
+    bars($("chart-breaches"), chans.map(([n, c]) => ({ label: n, value: c.breaches, color: "#b91c1c" })));
+    agents = board.agents;
+    $("agents").tBodies[0].replaceChildren(...agents.map((a) => {
+      const state = el("select", { "aria-label": `State of ${a.display_name}`, onchange: (ev) => setState(a, ev.target.value) },
+        ...["available", "away", "wrap_up", "offline"].map((s) => el("option", { value: s, selected: s === a.presence }, s)));
+      const work = a.case_ids.map((id) => el("span", {}, el("button", { type: "button", class: "ghost", "aria-label": `View case ${id} silently`,
+        onclick: () => view(id) }, "👁 view"), " ", reassignBox(a, id)));
+      return el("tr", { "data-agent": a.username },
+        el("td", {}, `${a.display_name} (${a.role})`),
+        el("td", { class: `state-${a.presence}`, "data-col": "state" }, a.presence + (a.presence_reason ? ` (${a.presence_reason})` : "")),
+        el("td", {}, a.time_in_state_s === null ? "—" : ago(a.time_in_state_s)),
+        el("td", {}, `${a.open_cases} open case(s)`), el("td", {}, state), el("td", {}, ...work));
+    }));
+    $("updated").textContent = `updated ${new Date(board.at).toLocaleTimeString()}`;
+    document.body.dataset.ready = "1";
+  }
+  function reassignBox(a, caseId) {
+    return el("select", { "aria-label": `Reassign case ${caseId}`, onchange: async (ev) => {
+      if (!ev.target.value) return;
+      await call(`/supervisor/cases/${caseId}/reassign`, { method: "POST", body: JSON.stringify({ agent_id: ev.target.value }) });
+      refresh();
+    } }, el("option", { value: "" }, "reassign to…"),
+      ...agents.filter((x) => x.id !== a.id && x.role !== "admin").map((x) => el("option", { value: x.id }, x.display_name)));
+  }
+  async function setState(a, presence) {
+    await call(`/agents/${a.id}/presence`, { method: "PUT", body: JSON.stringify({ presence, reason: presence === "away" ? "set by supervisor" : null }) });
+    refresh();
+  }
+  async function view(caseId) {
+    silentCase = caseId;
+    $("silent").hidden = false;
+    $("silent-title").textContent = caseId;
+    silent.setItems(await call(`/cases/${caseId}/timeline?limit=5000`), { keepBottom: true });
+  }
+  $("silent-close").addEventListener("click", () => { silentCase = null; $("silent").hidden = true; });
+
+  async function refresh() { board = await call("/supervisor/wallboard"); render(); }
+  let timer = null;
+  const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 200); };
+
+  async function start() {
+    $("board").hidden = false;
+    await refresh();
+    live((ev) => {
+      if (["timeline_event", "case_updated", "agent_presence", "task_assigned", "task_offered"].includes(ev.type)) soon();
+      if (ev.type === "timeline_event" && ev.case_id === silentCase) {
+        silent.append({ id: ev.event_id, kind: ev.kind, channel: ev.channel, author_type: ev.author_type, body: ev.body });
+      }
+    }, (s) => { $("live").textContent = s === "live" ? "● live" : "reconnecting…"; if (s === "reload") refresh(); });
+    setInterval(refresh, 15000);  // waiting times grow without any event
+  }
+  OC.login($("login"), start);
+})();

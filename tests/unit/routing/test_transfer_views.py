@@ -1,0 +1,187 @@
+"""Transfers, cancel, estimated wait, explanations, snapshot, reconfiguration."""
+
+import pytest
+
+from omnicenter.domain import AgentRole, Presence
+from omnicenter.routing import (
+    Assigned,
+    ClockError,
+    ConfigError,
+    InvalidTransition,
+    Offered,
+    OfferWithdrawn,
+    RoutingError,
+    Transferred,
+    UnknownTask,
+)
+
+from .support import T0, C, V, agent, engine, of, pairs, task
+
+QUEUES = {"sales": {"skills": ["sales"]}, "support": {"skills": ["support"]}}
+
+
+def test_cold_transfer_to_a_queue_frees_the_agent_and_keeps_history() -> None:
+    e = engine(QUEUES)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.add_agent(agent("p", {"support": 1}), T0)
+    e.submit(task("t1", "sales", case_id="case-9"), T0)
+    e.submit(task("t2", "sales"), T0 + 1)  # waits for s
+    out = e.transfer("t1", T0 + 10, to_queue="support")
+    assert [type(d) for d in out] == [Transferred, Assigned, Assigned]
+    assert pairs(out) == [("t1", "p"), ("t2", "s")]
+    text = e.explain("t1")
+    assert "cold transfer from s to queue:support" in text
+    assert "agent s chosen" in text and "agent p chosen" in text
+
+
+def test_warm_transfer_keeps_capacity_until_accepted() -> None:
+    e = engine(QUEUES, offer_timeout=20)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.add_agent(agent("p", {"support": 1}), T0)
+    e.submit(task("t1", "sales"), T0)
+    e.accept("t1", "s", T0 + 1)
+    out = e.transfer("t1", T0 + 10, to_agent="p", warm=True)
+    assert of(out, Transferred)[0].warm
+    assert of(out, Offered)[0].agent_id == "p"
+    assert e.agent("s").load == {V: 1}  # still on the call while consulting
+    e.submit(task("t2", "sales"), T0 + 11)
+    assert e.task("t2").state == "waiting"
+    out = e.accept("t1", "p", T0 + 15)
+    assert pairs(out) == [("t1", "p"), ("t2", "s")]  # s is released and takes the next one
+
+
+def test_transfer_to_a_busy_agent_waits_then_falls_back() -> None:
+    e = engine(QUEUES, transfer_wait=30)
+    e.add_agent(agent("s1", {"sales": 1}), T0)
+    e.add_agent(agent("s2", {"sales": 1}), T0 + 1)
+    e.add_agent(agent("p", {"support": 1}), T0 + 2)
+    e.submit(task("busy", "support"), T0 + 3)  # p is busy
+    e.submit(task("t1", "sales"), T0 + 4)  # s1
+    out = e.transfer("t1", T0 + 5, to_agent="p")
+    assert pairs(out) == []
+    assert "waiting for p (transfer)" in e.explain("t1")
+    assert pairs(e.advance(T0 + 36)) == [("t1", "s2")]  # back to sales, not to s1 who sent it
+
+
+def test_escalation_to_a_supervisor() -> None:
+    e = engine(QUEUES)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.add_agent(agent("boss", role=AgentRole.SUPERVISOR), T0)
+    e.submit(task("t1", "sales"), T0)
+    out = e.transfer("t1", T0 + 5, to_supervisor=True)
+    assert of(out, Transferred)[0].to == "supervisor"
+    assert pairs(out) == [("t1", "boss")]
+
+
+def test_transfer_needs_exactly_one_target_and_an_assigned_task() -> None:
+    e = engine(QUEUES)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.submit(task("t1", "sales"), T0)
+    with pytest.raises(InvalidTransition):
+        e.transfer("t1", T0, to_queue="support", to_supervisor=True)
+    e.submit(task("t2", "sales"), T0)
+    with pytest.raises(InvalidTransition):
+        e.transfer("t2", T0, to_queue="support")
+
+
+def test_cancel_waiting_and_offered() -> None:
+    e = engine(offer_timeout=20)
+    e.add_agent(agent("a"), T0)
+    e.submit(task("t1"), T0)
+    e.submit(task("t2"), T0 + 1)
+    e.cancel("t2", T0 + 2)
+    assert e.task("t2").state == "done"
+    out = e.cancel("t1", T0 + 3)
+    assert of(out, OfferWithdrawn)[0].agent_id == "a"
+    assert e.agent("a").state is Presence.AVAILABLE
+    (view,) = [q for q in e.snapshot().queues if q.channel is V]
+    assert view.abandoned == 2
+    with pytest.raises(UnknownTask):
+        e.cancel("nope", T0 + 4)
+
+
+def test_estimated_wait() -> None:
+    e = engine({"q": {"handle_time": {"webchat": 600}}})
+    assert e.estimated_wait("q", C, T0) is None  # nobody staffed
+    e.add_agent(agent("a", voice=0, chat=2), T0)
+    e.add_agent(agent("b", voice=0, chat=2), T0)
+    assert e.estimated_wait("q", C, T0) == 0.0  # someone is free
+    for i in range(6):
+        e.submit(task(f"c{i}", channel=C), T0 + i)
+    # 2 waiting + the newcomer, 4 chat slots, 600 s each
+    assert e.estimated_wait("q", C, T0 + 10) == 3 * 600 / 4
+    e.complete("c0", T0 + 310)  # measured handle time now counts (310 s, running average)
+    assert e.estimated_wait("q", C, T0 + 311) == pytest.approx(2 * 310 / 4)
+
+
+def test_explanation_names_chosen_and_excluded_agents() -> None:
+    e = engine({"q": {"skills": ["language:pl>=3"]}}, explain_candidates=5)
+    e.add_agent(agent("A", {"language:pl": 4}, voice=0, chat=3), T0)
+    e.add_agent(agent("B", {"language:pl": 5}, voice=0, chat=3), T0)
+    e.add_agent(agent("C", {"language:pl": 3}, voice=0, chat=3), T0)
+    e.add_agent(agent("D", {"language:pl": 2}, voice=0, chat=3), T0)
+    e.set_presence("C", Presence.AWAY, T0, reason="training")
+    # least loaded, then longest idle: A, B, A, B, A, B -> both full after six chats
+    for i in range(5):
+        e.submit(task(f"x{i}", channel=C), T0 + 300 + i)
+    text = e.submit(task("x5", channel=C), T0 + 310)[0].explain()
+    assert "language:pl>=3" in text
+    assert "C excluded: away (training)" in text
+    assert "at webchat capacity 3/3" in text
+    assert "D" not in text  # D lacks the level: not a candidate at all
+    assert "agent B chosen by longest_idle" in text
+    assert "A excluded: at webchat capacity 3/3" in text
+    e.submit(task("x6", channel=C), T0 + 311)
+    waiting = e.explain("x6")
+    assert "waiting for: language:pl>=3 on webchat" in waiting
+    assert "B: at webchat capacity 3/3" in waiting
+
+
+def test_snapshot_counts_agents_by_state() -> None:
+    e = engine({"q": {"wrap_up": {"voice": 10}}})
+    for name in ("wrap", "busy", "free"):
+        e.add_agent(agent(name), T0)
+    e.add_agent(agent("away"), T0, presence=Presence.AWAY)
+    e.submit(task("t1"), T0 + 1)  # longest idle, first added: wrap
+    e.submit(task("t2"), T0 + 1)  # busy
+    e.submit(task("t3"), T0 + 1)  # free
+    e.complete("t1", T0 + 5)
+    e.complete("t3", T0 + 5)
+    e.submit(task("t4"), T0 + 6)
+    e.set_presence("free", Presence.AVAILABLE, T0 + 6)
+    snap = e.snapshot(T0 + 6)
+    assert snap.agents_by_state == {Presence.WRAP_UP: 1, Presence.BUSY: 2, Presence.AWAY: 1}
+    assert {a.agent_id: a.state for a in snap.agents}["wrap"] is Presence.WRAP_UP
+    assert snap.waiting == 0
+    (queue,) = snap.queues
+    assert (queue.answered, queue.answered_in_sla, queue.service_level) == (4, 4, 1.0)
+
+
+def test_reconfigure_without_restart() -> None:
+    e = engine({"q": {"skills": ["a"]}, "old": {}}, default_queue="q")
+    e.add_agent(agent("x", {"b": 1}), T0)
+    e.submit(task("t1", "q"), T0)
+    e.submit(task("t2", "old"), T0)  # x has no skill a... but "old" needs none
+    assert e.task("t2").state == "assigned"
+    e.complete("t2", T0 + 1)
+    e.set_presence("x", Presence.AWAY, T0 + 2)
+    e.submit(task("t3", "old"), T0 + 2)
+    out = e.reconfigure({"engine": {"offer_timeout": 0, "default_queue": "q"}, "queues": {"q": {"skills": ["b"]}}}, T0 + 3)
+    assert pairs(out) == []
+    assert e.task("t3").queue == "q"  # moved from the removed queue
+    out = e.set_presence("x", Presence.AVAILABLE, T0 + 4)
+    assert pairs(out) == [("t1", "x")]  # the new skill rule applies to waiting tasks
+    assert e.task("t3").state == "waiting"
+    with pytest.raises(ConfigError):
+        e.reconfigure({"queues": {"other": {}}}, T0 + 5)
+
+
+def test_clock_and_unknowns() -> None:
+    e = engine()
+    e.add_agent(agent("a"), T0 + 10)
+    with pytest.raises(ClockError):
+        e.submit(task("t1"), T0)
+    with pytest.raises(RoutingError):
+        e.submit(task("t1", "nope"), T0 + 11)
+    with pytest.raises(InvalidTransition):
+        e.add_agent(agent("a"), T0 + 11)
