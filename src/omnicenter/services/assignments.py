@@ -35,23 +35,25 @@ class WaitingWork:
     segment: str
 
 
+_WORK = (
+    select(
+        t.interactions.c.id,
+        t.interactions.c.case_id,
+        t.interactions.c.customer_id,
+        t.interactions.c.channel,
+        t.interactions.c.created_at,
+        t.cases.c.owner_agent_id,
+        t.cases.c.fields,
+        t.customers.c.value,
+        t.customers.c.segment,
+    )
+    .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
+    .join(t.customers, t.customers.c.id == t.interactions.c.customer_id)
+)
+
+
 def routing_facts(conn: Connection, interaction_id: str) -> WaitingWork | None:
-    row = conn.execute(
-        select(
-            t.interactions.c.id,
-            t.interactions.c.case_id,
-            t.interactions.c.customer_id,
-            t.interactions.c.channel,
-            t.interactions.c.created_at,
-            t.cases.c.owner_agent_id,
-            t.cases.c.fields,
-            t.customers.c.value,
-            t.customers.c.segment,
-        )
-        .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
-        .join(t.customers, t.customers.c.id == t.interactions.c.customer_id)
-        .where(t.interactions.c.id == interaction_id)
-    ).first()
+    row = conn.execute(_WORK.where(t.interactions.c.id == interaction_id)).first()
     return _work(row) if row else None
 
 
@@ -74,27 +76,13 @@ def _work(row: Any) -> WaitingWork:
 def waiting_work(conn: Connection) -> list[WaitingWork]:
     """Open interactions of open cases that nobody owns: re-queued after a restart."""
     rows = conn.execute(
-        select(
-            t.interactions.c.id,
-            t.interactions.c.case_id,
-            t.interactions.c.customer_id,
-            t.interactions.c.channel,
-            t.interactions.c.created_at,
-            t.cases.c.owner_agent_id,
-            t.cases.c.fields,
-            t.customers.c.value,
-            t.customers.c.segment,
-        )
-        .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
-        .join(t.customers, t.customers.c.id == t.interactions.c.customer_id)
-        .where(
+        _WORK.where(
             and_(
                 t.interactions.c.status == "open",
                 t.cases.c.status.in_(("new", "open")),
                 t.cases.c.owner_agent_id.is_(None),
             )
-        )
-        .order_by(t.interactions.c.created_at)
+        ).order_by(t.interactions.c.created_at)
     )
     return [_work(r) for r in rows]
 

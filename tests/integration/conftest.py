@@ -1,4 +1,5 @@
-"""Database fixtures for the storage tests: every test runs on SQLite and on PostgreSQL."""
+"""Database fixture for integration tests: every test using `db` runs on SQLite and on
+PostgreSQL, each from an empty schema migrated by Alembic."""
 
 from __future__ import annotations
 
