@@ -33,7 +33,7 @@ from omnicenter.planning.forecast import Event, History, fit
 from omnicenter.planning.outsourcing import outsourcing_plan
 from omnicenter.planning.sim_kpis import kpis, kpis_by_queue, service_level_by_interval
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
-from omnicenter.planning.simulation import simulate
+from omnicenter.planning.simulation import RouterFactory, engine_router, reference_router, simulate
 from omnicenter.planning.staffing import ChannelSpec, Method, staff
 from omnicenter.planning.synthetic import synthetic_history
 
@@ -363,8 +363,18 @@ def simulate_cmd(
         "planning-out"
     ),
     seed: Annotated[int, typer.Option(help="random seed; the same seed gives the same run")] = 0,
+    router: Annotated[
+        str,
+        typer.Option(
+            help="engine: the live routing engine (omnicenter.routing); "
+            "reference: the textbook FIFO router, faster, fewer rules"
+        ),
+    ] = "engine",
 ) -> None:
-    """Simulate the forecast against a roster through the router; print the live KPIs."""
+    """Simulate the forecast against a roster through the routing engine; print the live KPIs."""
+    routers: dict[str, RouterFactory] = {"engine": engine_router, "reference": reference_router}
+    if router not in routers:
+        raise typer.BadParameter(f"--router must be one of {sorted(routers)}")
     out.mkdir(parents=True, exist_ok=True)
     start, step, vols = read_series(forecast, "contacts")
     specs = {s.name: s for s in read_channels(channels)}
@@ -392,8 +402,13 @@ def simulate_cmd(
     model = CenterModel(queues, agents, arrivals, horizon)
     with _progress() as bar:
         task = bar.add_task(f"simulating {len(agents)} agents", total=1.0)
-        res = simulate(model, seed=seed, progress=lambda f: bar.update(task, completed=f))
-    table = Table(title=f"Simulated KPIs ({res.contacts:,} contacts, seed {seed})")
+        res = simulate(
+            model,
+            seed=seed,
+            router=routers[router],
+            progress=lambda f: bar.update(task, completed=f),
+        )
+    table = Table(title=f"Simulated KPIs ({res.contacts:,} contacts, seed {seed}, {router})")
     for col in ("queue", "offered", "handled", "abandoned", "service level", "ASA", "AHT"):
         table.add_column(col, justify="right")
     rows = kpis_by_queue(res)

@@ -1,9 +1,10 @@
-"""Planning: forecasts, Erlang C/A staffing, simulation through a router, outsourcing.
+"""Planning: forecasts, Erlang C/A staffing, simulation through the routing engine, outsourcing.
 
 Pure computation over numpy arrays and frozen values; no I/O. Read `docs/planning.md`.
 """
 
 from omnicenter.planning.accuracy import Accuracy, Backtest, backtest, mape, wape
+from omnicenter.planning.engine_port import EnginePort, routing_config
 from omnicenter.planning.erlang import (
     agents_for_asa,
     agents_for_service_level,
@@ -25,7 +26,12 @@ from omnicenter.planning.outsourcing import (
 from omnicenter.planning.router_port import Assignment, ReferenceRouter, RoutingPort
 from omnicenter.planning.sim_kpis import Kpis, kpis, kpis_by_queue, service_level_by_interval
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
-from omnicenter.planning.simulation import SimResult, simulate
+from omnicenter.planning.simulation import (
+    SimResult,
+    engine_router,
+    reference_router,
+    simulate,
+)
 from omnicenter.planning.staffing import ChannelSpec, Method, StaffingPlan, deferred_agents, staff
 
 __all__ = [
@@ -36,6 +42,7 @@ __all__ = [
     "Backtest",
     "CenterModel",
     "ChannelSpec",
+    "EnginePort",
     "ErlangAResult",
     "Event",
     "ForecastModel",
@@ -56,6 +63,7 @@ __all__ = [
     "asa",
     "backtest",
     "deferred_agents",
+    "engine_router",
     "erlang_a",
     "erlang_b",
     "erlang_c",
@@ -66,6 +74,8 @@ __all__ = [
     "occupancy",
     "outsourcing_plan",
     "partner_agents",
+    "reference_router",
+    "routing_config",
     "seasonal_naive",
     "service_level",
     "service_level_by_interval",

@@ -3,9 +3,10 @@
 The simulator talks only to `RoutingPort`: the same calls the live service makes (add an
 agent, change presence, submit a task, complete or cancel it, advance the clock), each
 returning the assignments it caused. `ReferenceRouter` implements the port with the
-textbook rules (FIFO per queue, longest-idle agent, skills by queue membership, blended
-capacity per channel, time-based overflow) so that the planning package runs and is
-validated on its own; an adapter over `omnicenter.routing` plugs into the same seam.
+textbook rules (FIFO per queue, longest-idle agent, skills by queue membership with
+minimum levels, blended capacity per channel, time-based overflow, no priorities) as a
+fast baseline; `engine_port.EnginePort` plugs the real `omnicenter.routing` engine into
+the same seam and is what `simulate` uses by default.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class ReferenceRouter:
         self._exclusive = [c in exclusive_channels for c in channels]
         names = {q.name: i for i, q in enumerate(queues)}
         self._queue_names = names
+        self._specs = list(queues)
         self._overflow = [
             (names[q.overflow_to], q.overflow_after) if q.overflow_to is not None else None
             for q in queues
@@ -74,7 +76,10 @@ class ReferenceRouter:
         if agent != len(self._on):
             raise ValueError("agents must be added in index order")
         names = self._queue_names
-        self._agent_queues.append(tuple(names[n] for n in spec.queues))
+        levels = spec.skill_levels(names)
+        self._agent_queues.append(
+            tuple(names[n] for n in spec.queues if spec.serves(self._specs[names[n]], levels))
+        )
         self._cap.append([spec.cap(c) for c in self._ch_index])
         self._load.append([0] * len(self._ch_index))
         self._total.append(0)

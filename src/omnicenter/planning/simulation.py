@@ -1,4 +1,5 @@
-"""Discrete-event simulation of a contact center, driving a router through `RoutingPort`.
+"""Discrete-event simulation of a contact center, driving a router through `RoutingPort`:
+by default the live routing engine (`engine_port.EnginePort`), or `ReferenceRouter`.
 
 All randomness is drawn up front with numpy from one seed (arrival times, handle times,
 patience), so a run is reproducible and the event loop does no sampling. The loop merges
@@ -17,11 +18,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from omnicenter.planning.engine_port import engine_router
 from omnicenter.planning.erlang import FloatArray, IntArray
 from omnicenter.planning.router_port import Assignment, ReferenceRouter, RoutingPort
 from omnicenter.planning.sim_model import ArrivalSpec, CenterModel, QueueSpec
 
-__all__ = ["ABANDONED", "HANDLED", "UNSERVED", "RouterFactory", "SimResult", "simulate"]
+__all__ = [
+    "ABANDONED",
+    "HANDLED",
+    "UNSERVED",
+    "RouterFactory",
+    "SimResult",
+    "engine_router",
+    "reference_router",
+    "simulate",
+]
 
 HANDLED, ABANDONED, UNSERVED = 0, 1, 2
 _COMPLETE, _ABANDON, _SHIFT_ON, _SHIFT_OFF, _WAKE = 0, 1, 2, 3, 4
@@ -77,17 +88,19 @@ def _draw_handle(q: QueueSpec, n: int, rng: np.random.Generator) -> FloatArray:
     return rng.lognormal(mu, math.sqrt(sigma2), n)
 
 
-def _default_router(model: CenterModel) -> RoutingPort:
+def reference_router(model: CenterModel) -> RoutingPort:
+    """The textbook `ReferenceRouter`: a fast baseline, not the live rules."""
     return ReferenceRouter(model.queues, model.exclusive_channels)
 
 
 def simulate(
     model: CenterModel,
     seed: int = 0,
-    router: RouterFactory = _default_router,
+    router: RouterFactory = engine_router,
     progress: Callable[[float], None] | None = None,
 ) -> SimResult:
-    """Run the model once; `progress(fraction of horizon)` is called now and then."""
+    """Run the model once through `router` (the real routing engine unless told otherwise);
+    `progress(fraction of horizon)` is called now and then."""
     model.validate()
     rng = np.random.default_rng(seed)
     qidx = model.queue_index()
@@ -147,7 +160,10 @@ def simulate(
             seq += 1
             push(heap, (now + h_list[task], seq, _COMPLETE, task))
 
+    next_wakeup = r.next_wakeup
+
     def process(now: float, kind: int, payload: int) -> None:
+        nonlocal wake_at
         if kind == _COMPLETE:
             d = r.complete(payload, now)
         elif kind == _ABANDON:
@@ -157,21 +173,28 @@ def simulate(
             wait[payload] = now - t_list[payload]
             started[payload] = True  # resolved: no later event may touch it
             d = r.cancel(payload, now)
+            if d:  # a router firing its timers first may hand out the leaving contact itself
+                d = [pair for pair in d if pair[0] != payload]
         elif kind == _SHIFT_ON:
             d = r.set_available(payload, True, now)
         elif kind == _SHIFT_OFF:
             d = r.set_available(payload, False, now)
         else:
+            wake_at = math.inf
             d = r.advance(now)
         if d:
             start(d, now)
+        # After every router call, not only after arrivals: a timer the router set (an
+        # overflow) must fire at its own time, not at whatever event comes next.
+        wk = next_wakeup()
+        if wk is not None and wk < wake_at:
+            wake_at = wk
+            push(heap, (wk, -1, _WAKE, 0))  # -1: timers first at equal times, as the engine does
 
     for i in range(n):
         now = t_list[i]
         while heap and heap[0][0] <= now:
             et, _, kind, payload = pop(heap)
-            if kind == _WAKE:
-                wake_at = math.inf
             process(et, kind, payload)
             events += 1
         d = r.submit(i, q_list[i], now)
@@ -181,24 +204,16 @@ def simulate(
         elif p_list[i] != math.inf:
             seq += 1
             push(heap, (now + p_list[i], seq, _ABANDON, i))
-        wk = r.next_wakeup()
+        wk = next_wakeup()
         if wk is not None and wk < wake_at:
             wake_at = wk
-            seq += 1
-            push(heap, (wk, seq, _WAKE, 0))
+            push(heap, (wk, -1, _WAKE, 0))  # -1: timers first at equal times, as the engine does
         if progress is not None and i % step == 0:
             progress(now / model.horizon)
     while heap:  # drain: finish work in progress, let waiting contacts abandon
         et, _, kind, payload = pop(heap)
-        if kind == _WAKE:
-            wake_at = math.inf
         process(et, kind, payload)
         events += 1
-        wk = r.next_wakeup()
-        if wk is not None and wk < wake_at:
-            wake_at = wk
-            seq += 1
-            push(heap, (wk, seq, _WAKE, 0))
     if progress is not None:
         progress(1.0)
 

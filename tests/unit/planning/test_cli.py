@@ -42,9 +42,20 @@ def test_forecast_staff_simulate_on_demo_data(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 0, r.output
+    assert "engine)" in r.output  # the live routing engine is the default router
     with (tmp_path / "kpis.csv").open() as f:
         rows = {row["queue"]: row for row in csv.DictReader(f)}
     assert set(rows) == {"voice", "webchat", "email", "sms"}
     assert float(rows["voice"]["service_level"]) > 0.6
     for png in ("forecast.png", "staffing.png", "service_level.png"):
         assert (tmp_path / png).stat().st_size > 10_000
+    base = [
+        "simulate",
+        str(tmp_path / "forecast.csv"),
+        "--staffing",
+        str(tmp_path / "staffing.csv"),
+    ]
+    r = runner.invoke(app, [*base, "--out", out, "--router", "reference"])
+    assert r.exit_code == 0 and "reference)" in r.output, r.output
+    r = runner.invoke(app, [*base, "--out", out, "--router", "pigeon"])
+    assert r.exit_code != 0

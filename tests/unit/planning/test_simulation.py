@@ -1,4 +1,8 @@
-"""The simulator against queueing theory, and its roster, shift and overflow mechanics."""
+"""The simulator against queueing theory, and its roster, shift and overflow mechanics.
+
+`simulate` drives the real routing engine by default, so the Erlang C and Erlang A checks
+validate the engine's queueing (FIFO, longest idle, abandonment) end to end; the same
+models are also run through the textbook `ReferenceRouter` baseline."""
 
 from __future__ import annotations
 
@@ -10,7 +14,19 @@ from omnicenter.planning.erlang_a import erlang_a
 from omnicenter.planning.router_port import ReferenceRouter, RoutingPort
 from omnicenter.planning.sim_kpis import batch_means, kpis, kpis_by_queue, service_level_by_interval
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
-from omnicenter.planning.simulation import ABANDONED, HANDLED, UNSERVED, simulate
+from omnicenter.planning.simulation import (
+    ABANDONED,
+    HANDLED,
+    UNSERVED,
+    RouterFactory,
+    engine_router,
+    reference_router,
+    simulate,
+)
+
+ROUTERS = pytest.mark.parametrize(
+    "router", [engine_router, reference_router], ids=["engine", "reference"]
+)
 
 
 def mmc(
@@ -30,9 +46,10 @@ def within_ci(values: np.ndarray, theory: float) -> None:
     assert abs(mean - theory) <= half, (mean, half, theory)
 
 
-def test_mmc_matches_erlang_c_within_confidence_interval() -> None:
+@ROUTERS
+def test_mmc_matches_erlang_c_within_confidence_interval(router: RouterFactory) -> None:
     c, lam, aht = 10, 0.14, 60.0  # a = 8.4 Erlangs, P(wait) about 0.4
-    res = simulate(mmc(c, lam, aht, 600_000.0), seed=11)
+    res = simulate(mmc(c, lam, aht, 600_000.0), seed=11, router=router)
     keep = res.arrival >= res.model.warmup
     wait = res.wait[keep]
     a = lam * aht
@@ -44,9 +61,10 @@ def test_mmc_matches_erlang_c_within_confidence_interval() -> None:
     assert k.aht == pytest.approx(aht, rel=0.03)
 
 
-def test_mmc_plus_m_matches_erlang_a_within_confidence_interval() -> None:
+@ROUTERS
+def test_mmc_plus_m_matches_erlang_a_within_confidence_interval(router: RouterFactory) -> None:
     c, lam, aht, pat = 8, 0.16, 60.0, 40.0  # overloaded (a = 9.6): abandonment matters
-    res = simulate(mmc(c, lam, aht, 300_000.0, patience=pat), seed=5)
+    res = simulate(mmc(c, lam, aht, 300_000.0, patience=pat), seed=5, router=router)
     keep = res.arrival >= res.model.warmup
     theory = erlang_a(c, lam, aht, pat, 20.0)
     out, wait = res.outcome[keep], res.wait[keep]
@@ -62,7 +80,8 @@ def test_same_seed_same_run_other_seed_other_run() -> None:
     assert not np.array_equal(a.arrival, c.arrival)
 
 
-def test_overflow_moves_waiting_contacts_to_partner_team() -> None:
+@ROUTERS
+def test_overflow_moves_waiting_contacts_to_partner_team(router: RouterFactory) -> None:
     queues = [
         QueueSpec("sales", "voice", 300.0, overflow_to="partner", overflow_after=30.0),
         QueueSpec("partner", "voice", 300.0),
@@ -71,7 +90,7 @@ def test_overflow_moves_waiting_contacts_to_partner_team() -> None:
         AgentSpec(f"p{i}", ("partner",), partner=True, team="partner") for i in range(5)
     ]
     model = CenterModel(queues, agents, [ArrivalSpec.constant("sales", 0.004, 20_000.0)], 20_000.0)
-    res = simulate(model, seed=2)
+    res = simulate(model, seed=2, router=router)
     partner_handled = np.isin(res.agent, [1, 2, 3, 4, 5])
     assert partner_handled.any()
     # Nobody waits for a partner much longer than the overflow delay: partners are idle.
@@ -102,18 +121,20 @@ def test_blended_agent_holds_chats_and_emails_but_calls_alone() -> None:
     assert port.advance(6.0) == [] and router.next_wakeup() is None
 
 
-def test_shift_end_stops_new_work_and_idle_queue_is_unserved() -> None:
+@ROUTERS
+def test_shift_end_stops_new_work_and_idle_queue_is_unserved(router: RouterFactory) -> None:
     queues = [QueueSpec("mail", "email", 60.0)]  # no patience: emails wait for ever
     agents = [AgentSpec("a", ("mail",), shifts=((0.0, 1_000.0),))]
     model = CenterModel(queues, agents, [ArrivalSpec.constant("mail", 0.005, 3_000.0)], 3_000.0)
-    res = simulate(model, seed=1)
+    res = simulate(model, seed=1, router=router)
     late = res.arrival > 1_000.0
     assert (res.outcome[late] == UNSERVED).all()
     assert (res.outcome[res.arrival < 500.0] == HANDLED).all()
     assert res.staffed.tolist() == [1_000.0]
 
 
-def test_historical_arrivals_are_replayed_and_kpis_per_queue() -> None:
+@ROUTERS
+def test_historical_arrivals_are_replayed_and_kpis_per_queue(router: RouterFactory) -> None:
     times = np.array([10.0, 20.0, 30.0, 500.0])
     model = CenterModel(
         [QueueSpec("q", "voice", 5.0, handle_cv=0.0)],
@@ -121,7 +142,7 @@ def test_historical_arrivals_are_replayed_and_kpis_per_queue() -> None:
         [ArrivalSpec("q", times=times)],
         1_000.0,
     )
-    res = simulate(model)
+    res = simulate(model, router=router)
     assert res.arrival.tolist() == times.tolist()
     k = kpis_by_queue(res)["q"]
     assert (k.offered, k.handled, k.abandoned) == (4, 4, 0)
