@@ -60,6 +60,7 @@ class Services:
     email_listener: EmailListener | None = field(init=False, default=None)
     router: LiveRouter | None = field(init=False, default=None)
     voice: Any = field(init=False, default=None)  # VoiceHandle when voice is enabled
+    bot: Any = field(init=False, default=None)  # BotHandle when the bot is enabled
     secret: bytes = field(init=False)
     sender: SenderSettings = field(init=False)
 
@@ -133,6 +134,14 @@ class Services:
             )
             config = RoutingConfig.from_dict(raw)
             self.router = LiveRouter(self.runtime, config)
+        if self.settings.bot_enabled:
+            from omnicenter.services.bot_live import attach_bot
+
+            # Before routing starts, so that conversations the bot holds are not queued.
+            self.bot = await attach_bot(
+                self, self.settings.bot_flow, self.settings.bot_catalog or None
+            )
+        if self.router is not None:
             await self.router.start()
             self.bus.subscribe(self.router.enqueue)
         if self.settings.voice_enabled:
@@ -146,6 +155,8 @@ class Services:
     async def stop(self) -> None:
         if self.voice is not None:
             await self.voice.close()
+        if self.bot is not None:
+            await self.bot.close()
         if self.router is not None:
             await self.router.stop()
         if self.email_listener is not None:
@@ -180,9 +191,11 @@ class Services:
         payload: dict[str, Any] = {
             "type": "message",
             "event_id": msg.event_id,
-            "author_type": "agent",
+            "author_type": msg.meta.get("author_type", "agent"),
             "body": msg.body,
         }
+        if msg.meta.get("buttons"):
+            payload["buttons"] = msg.meta["buttons"]
         delivered = await self.visitors.send(msg.to, payload)
         # Offline visitors read the transcript when they come back.
         return ("sent" if delivered else "stored"), None

@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     # environment says otherwise; embedded uses (tests, scripts) start without it.
     voice_enabled: bool = False
     voice_config: str = ""  # a TOML file with a [voice] table (trunk, caller id, menu, accounts)
+    # The bot answers web chat, SMS and email first and hands over to people. `serve --demo`
+    # switches it on with the demo shop flow and catalog from the source tree's examples/.
+    bot_enabled: bool = False
+    bot_flow: str = ""
+    bot_catalog: str = ""
     routing_enabled: bool = True
     routing_config: str = ""  # a TOML file; empty: the packaged default (see README)
 

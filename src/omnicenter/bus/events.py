@@ -92,8 +92,6 @@ class CustomersUnmerged(_Event):
     target_id: str
 
 
-
-
 class TaskOffered(_Event):
     """Routing offers work to one agent (`to_agent`); accept or reject before `expires_at`."""
 

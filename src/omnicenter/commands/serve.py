@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,6 +35,13 @@ def serve(
         overrides["smtp_port"] = smtp_port
     if "OMNICENTER_VOICE_ENABLED" not in os.environ:
         overrides["voice_enabled"] = True
+    examples = Path(__file__).resolve().parents[3] / "examples"
+    if demo and "OMNICENTER_BOT_ENABLED" not in os.environ and examples.is_dir():
+        overrides.update(
+            bot_enabled=True,
+            bot_flow=str(examples / "flows" / "shop.yaml"),
+            bot_catalog=str(examples / "catalog"),
+        )
     settings = load_settings(**overrides)
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

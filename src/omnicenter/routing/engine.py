@@ -354,6 +354,10 @@ class RoutingEngine(Matcher):
             if pool is None:
                 self._assign(t, a, t.target_rule, t.override or Requirement(), now, out)
             else:
+                # the task's own order of pools, not the agent's (which depends on when
+                # pools were created), names the requirement: explanations stay deterministic
+                mine = a.pools[t.ci]
+                pool = next((p for p in t.pools if p in mine), pool)
                 self._assign(t, a, "queue order", pool.req, now, out)
         if a.room:
             self._push_agent(a)

@@ -39,7 +39,12 @@ Sender = Callable[[OutboundMessage], Awaitable[tuple[str, str | None]]]
 
 
 def _load(conn: Connection, outbox_id: str) -> Any:
-    return conn.execute(select(t.outbox).where(t.outbox.c.id == outbox_id)).first()
+    """The outbox row with who wrote it and its channel extras (e.g. a bot's buttons)."""
+    return conn.execute(
+        select(t.outbox, t.events.c.author_type, t.events.c.meta.label("event_meta"))
+        .join(t.events, t.events.c.id == t.outbox.c.event_id, isouter=True)
+        .where(t.outbox.c.id == outbox_id)
+    ).first()
 
 
 def _pending(conn: Connection) -> list[str]:
@@ -95,6 +100,14 @@ class Dispatcher:
             subject=row.subject,
             sender=None if channel is Channel.EMAIL else row.from_address,
             headers=dict(row.headers or {}),
+            meta={
+                "author_type": row.author_type or "agent",
+                **(
+                    {"buttons": row.event_meta["buttons"]}
+                    if "buttons" in (row.event_meta or {})
+                    else {}
+                ),
+            },
         )
         sender = self.senders.get(channel)
         status, ref, error = "failed", None, None

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -100,6 +101,15 @@ class LiveRouter:
         self._runners: list[asyncio.Task[None]] = []
         self._echo: set[tuple[str, str]] = set()
         self._inbox: asyncio.Queue[BusEvent] = asyncio.Queue()
+        self._gate: Callable[[str, str | None], bool] | None = None
+
+    def set_gate(self, gate: Callable[[str, str | None], bool] | None) -> None:
+        """`gate(interaction_id, channel)` says whether a customer's contact goes to people
+        now; the bot holds the contacts it is answering until it hands them over."""
+        self._gate = gate
+
+    def _open(self, interaction_id: str, channel: str | None) -> bool:
+        return self._gate is None or self._gate(interaction_id, channel)
 
     def enqueue(self, event: BusEvent) -> None:
         """Bus subscriber: returns at once (a visitor's ack must not wait for routing); the
@@ -134,7 +144,8 @@ class LiveRouter:
                 self.engine.add_agent(AgentSpec.from_agent(agent), self.now(), agent.presence)
             )
         for work in await self.runtime.read(waiting_work):
-            self._submit(work)
+            if self._open(work.interaction_id, work.channel.value):
+                self._submit(work)
         self._runners = [
             asyncio.create_task(self._timer_loop(), name="routing-timers"),
             asyncio.create_task(self._decision_loop(), name="routing-decisions"),
@@ -152,6 +163,8 @@ class LiveRouter:
     async def on_event(self, event: BusEvent) -> None:
         if isinstance(event, TimelineEventAdded) and event.interaction_id:
             if event.author_type == "customer" and event.kind in ("message_in", "form"):
+                if not self._open(event.interaction_id, event.channel):
+                    return
                 if event.interaction_id not in self._by_interaction:
                     work = await self.runtime.read(routing_facts, event.interaction_id)
                     if work is not None and event.interaction_id not in self._by_interaction:

@@ -30,8 +30,8 @@ __all__ = [
 _GET_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
 _GET_INTERACTION = select(t.interactions).where(t.interactions.c.id == bindparam("id"))
 _INSERT_EVENT = insert(t.events)
-_TOUCH_CASE = update(t.cases).where(t.cases.c.id == bindparam("cid")).values(
-    updated_at=bindparam("now")
+_TOUCH_CASE = (
+    update(t.cases).where(t.cases.c.id == bindparam("cid")).values(updated_at=bindparam("now"))
 )
 _TOUCH_INTERACTION = (
     update(t.interactions)

@@ -133,7 +133,13 @@ def _visitor_events(conn: Connection, visitor_id: str) -> list[dict[str, Any]]:
     if row is None or row.interaction_id is None:
         return []
     rows = conn.execute(
-        select(t.events.c.id, t.events.c.author_type, t.events.c.body, t.events.c.created_at)
+        select(
+            t.events.c.id,
+            t.events.c.author_type,
+            t.events.c.body,
+            t.events.c.created_at,
+            t.events.c.meta,
+        )
         .where(
             t.events.c.interaction_id == row.interaction_id,
             t.events.c.kind.in_(("message_in", "message_out")),
@@ -146,6 +152,7 @@ def _visitor_events(conn: Connection, visitor_id: str) -> list[dict[str, Any]]:
             "author_type": e.author_type,
             "body": e.body,
             "created_at": e.created_at.isoformat(),
+            **({"buttons": e.meta["buttons"]} if "buttons" in (e.meta or {}) else {}),
         }
         for e in rows
     ]

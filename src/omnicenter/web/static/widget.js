@@ -11,14 +11,32 @@
   const pending = new Map();
   const auth = () => ({ Authorization: `Bearer ${token}` });
 
-  function add(author, body, id) {
+  function add(author, body, id, buttons) {
     if (id && log.querySelector(`[data-event="${id}"]`)) return null;
     const li = document.createElement("li");
     li.className = author;
     const who = document.createElement("span");
     who.className = "sr-only";
-    who.textContent = author === "customer" ? "You: " : "Agent: ";
+    who.textContent = author === "customer" ? "You: " : author === "bot" ? "Assistant: " : "Agent: ";
     li.append(who, document.createTextNode(body));
+    if (buttons && buttons.length) {
+      // The bot's choices: a click sends the option's value as the visitor's answer.
+      const group = document.createElement("div");
+      group.className = "choices";
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Choose an answer");
+      for (const b of buttons) {
+        const btn = document.createElement("button");
+        btn.type = "button";
+        btn.textContent = b.label;
+        btn.addEventListener("click", async () => {
+          await begin();
+          if (ws && ws.readyState === WebSocket.OPEN) sendText(b.value);
+        });
+        group.appendChild(btn);
+      }
+      li.appendChild(group);
+    }
     if (id) li.dataset.event = id;
     log.appendChild(li);
     log.scrollTop = log.scrollHeight;
@@ -42,7 +60,7 @@
   async function transcript() {
     const resp = await fetch(`${api}/webchat/transcript`, { headers: auth() });
     if (!resp.ok) return;
-    for (const e of await resp.json()) add(e.author_type, e.body, e.event_id);
+    for (const e of await resp.json()) add(e.author_type, e.body, e.event_id, e.buttons);
     if (log.children.length) { started = true; $("prechat").hidden = true; }
   }
 
@@ -67,7 +85,7 @@
         if (li) { li.classList.remove("pending"); li.dataset.event = data.event_id; pending.delete(data.client_id); }
       } else if (data.type === "message") {
         $("typing").textContent = "";
-        add(data.author_type || "agent", data.body, data.event_id);
+        add(data.author_type || "agent", data.body, data.event_id, data.buttons);
       } else if (data.type === "typing") {
         $("typing").textContent = "An agent is typing…";
         clearTimeout(typingTimer);

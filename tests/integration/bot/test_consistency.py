@@ -1,0 +1,78 @@
+"""The same customer asks the same questions on web chat, SMS and email: the same facts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from omnicenter.domain import Channel
+
+from .conftest import Customer, Live
+
+QUESTIONS = {
+    "price": ["Ile kosztuje koszulka czerwona M?"],
+    "stock": ["dostępność", "koszulka czerwona M"],
+    "order status": ["status zamówienia", "10001"],
+    "return deadline": ["zwrot", "zwrot", "10002"],
+}
+FACT_KEYS = {
+    "price": "price:TSH-RED-M",
+    "stock": "stock:TSH-RED-M:*",
+    "order status": "order:10001",
+    "return deadline": "policy:return:10002",
+}
+
+
+async def test_every_channel_is_told_the_same_facts(live: Live) -> None:
+    since = datetime.now(UTC)
+    email, phone = "kasia@example.com", "+48603111222"
+    customers = [
+        Customer(live, Channel.WEBCHAT, "vis_kasia", email=email, phone=phone),
+        Customer(live, Channel.SMS, phone),
+        Customer(live, Channel.EMAIL, email),
+    ]
+    told: dict[str, dict[str, dict]] = {}  # type: ignore[type-arg]
+    for customer in customers:
+        for topic, script in QUESTIONS.items():
+            answer = []
+            for text in script:
+                answer = await customer.say(text)
+            facts = [f for m in answer for f in (m.meta or {}).get("facts", [])]
+            assert facts, f"{customer.channel} got no fact for {topic}: {answer}"
+            assert facts[-1]["key"].startswith(FACT_KEYS[topic])
+            told.setdefault(topic, {})[customer.channel.value] = facts[-1]["value"]
+            await customer.say("1")  # "anything else?" -> yes: back to the menu
+    for topic, per_channel in told.items():
+        assert len(per_channel) == 3
+        assert len({repr(v) for v in per_channel.values()}) == 1, (topic, per_channel)
+    assert told["return deadline"]["sms"]["deadline"] == "2025-04-04"
+    assert await live.bot.audit(since) == []
+
+
+async def test_the_audit_finds_a_channel_that_was_told_otherwise(live: Live) -> None:
+    since = datetime.now(UTC)
+    chat = Customer(live, Channel.WEBCHAT, "vis_audit", phone="+48603999000")
+    sms = Customer(live, Channel.SMS, "+48603999000")
+    await chat.say("Ile kosztuje koszulka czerwona M?")
+    await live.services.runtime.write(_tamper_last_fact, chat.interaction_id)
+    await sms.say("Ile kosztuje koszulka czerwona M?")
+    found = await live.bot.audit(since)
+    assert [(i.first.channel, i.second.channel) for i in found] == [("webchat", "sms")]
+    assert not found[0].explained_by_update
+
+
+def _tamper_last_fact(uow, interaction_id):  # type: ignore[no-untyped-def]
+    """What a channel with its own cached price would have said."""
+    from sqlalchemy import desc, select, update
+
+    from omnicenter.store import tables as t
+
+    row = uow.conn.execute(
+        select(t.events.c.id, t.events.c.meta)
+        .where(t.events.c.interaction_id == interaction_id, t.events.c.author_type == "bot")
+        .where(t.events.c.kind == "message_out")
+        .order_by(desc(t.events.c.created_at))
+    ).all()
+    target = next(r for r in row if r.meta.get("facts"))
+    meta = dict(target.meta)
+    meta["facts"] = [{**meta["facts"][0], "value": {"currency": "PLN", "final_minor": 1}}]
+    uow.conn.execute(update(t.events).where(t.events.c.id == target.id).values(meta=meta))
