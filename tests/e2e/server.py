@@ -39,6 +39,7 @@ class ServerProcess:
             "OMNICENTER_SMTP_PORT": str(self.smtp_port),
             "OMNICENTER_SIP_PORT": str(self.sip_port),
             "OMNICENTER_VOICE_ENABLED": "false",
+            "OMNICENTER_BOT_ENABLED": "false",
             **self.env_extra,
         }
         args = [sys.executable, "-m", "omnicenter", "serve", "--log-level", "warning"]
