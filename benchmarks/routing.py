@@ -43,7 +43,7 @@ from routing_workload import Workload, make_config, make_workload
 
 STEP = 0.01  # simulated seconds per step
 
-console = Console()
+console = Console(width=132)
 
 
 @dataclass

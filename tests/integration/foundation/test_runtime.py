@@ -38,9 +38,7 @@ async def test_concurrent_writes_commit_independently(db: Database) -> None:
     def event(i: int) -> InboundEvent:
         return InboundEvent(Channel.SMS, f"+4860100{i:04d}", f"message {i}", now, f"SM{i}")
 
-    calls = [
-        runtime.write(ingest_then_fail if i == 7 else ingest, event(i)) for i in range(40)
-    ]
+    calls = [runtime.write(ingest_then_fail if i == 7 else ingest, event(i)) for i in range(40)]
     results = await asyncio.gather(*calls, return_exceptions=True)
     runtime.close()
     failures = [r for r in results if isinstance(r, BaseException)]

@@ -23,13 +23,38 @@ def engine(queues: dict[str, Any] | None = None, now: float = T0, **settings: An
     return RoutingEngine(config, now=now)
 
 
-def agent(agent_id: str, skills: dict[str, int] | None = None, *, voice: int = 1, chat: int = 0, email: int = 0, total: int | None = None, **kw: Any) -> AgentSpec:
+def agent(
+    agent_id: str,
+    skills: dict[str, int] | None = None,
+    *,
+    voice: int = 1,
+    chat: int = 0,
+    email: int = 0,
+    total: int | None = None,
+    **kw: Any,
+) -> AgentSpec:
     capacity = {ch: n for ch, n in ((V, voice), (C, chat), (E, email)) if n}
-    return AgentSpec(agent_id, skills or {}, capacity, max_total=total or max(1, voice, chat + email), **kw)
+    return AgentSpec(
+        agent_id, skills or {}, capacity, max_total=total or max(1, voice, chat + email), **kw
+    )
 
 
-def task(task_id: str, queue: str = "q", channel: Channel = V, priority: int = Priority.NORMAL, skills: str = "", **kw: Any) -> TaskSpec:
-    return TaskSpec(task_id, queue, channel, priority, skills=parse_skills(skills.split(), "t") if skills else (), **kw)
+def task(
+    task_id: str,
+    queue: str = "q",
+    channel: Channel = V,
+    priority: int = Priority.NORMAL,
+    skills: str = "",
+    **kw: Any,
+) -> TaskSpec:
+    return TaskSpec(
+        task_id,
+        queue,
+        channel,
+        priority,
+        skills=parse_skills(skills.split(), "t") if skills else (),
+        **kw,
+    )
 
 
 def of(decisions: list[Decision], kind: type) -> list[Any]:

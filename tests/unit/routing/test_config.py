@@ -4,7 +4,14 @@ from pathlib import Path
 import pytest
 
 from omnicenter.domain import Channel
-from omnicenter.routing import ConfigError, Policy, RoutingConfig, SkillReq, parse_skill, parse_skills
+from omnicenter.routing import (
+    ConfigError,
+    Policy,
+    RoutingConfig,
+    SkillReq,
+    parse_skill,
+    parse_skills,
+)
 
 DEMO = Path(__file__).parents[3] / "examples" / "routing" / "demo.toml"
 
@@ -24,8 +31,14 @@ def test_skill_expressions() -> None:
         ({"queues": {"q": {"skills": ["pl>=9"]}}}, "queues.q.skills[0]"),
         ({"queues": {"q": {"sla": {"voice": {"target": 1.5}}}}}, "queues.q.sla.voice.target"),
         ({"queues": {"q": {"sla": {"fax": {"target": 0.5}}}}}, "queues.q.sla.fax"),
-        ({"queues": {"q": {"overflow": [{"when": "closed", "to": "nowhere"}]}}}, "queues.q.overflow[0].to"),
-        ({"queues": {"q": {"overflow": [{"when": "max_wait", "to": "q"}]}}}, "queues.q.overflow[0].after"),
+        (
+            {"queues": {"q": {"overflow": [{"when": "closed", "to": "nowhere"}]}}},
+            "queues.q.overflow[0].to",
+        ),
+        (
+            {"queues": {"q": {"overflow": [{"when": "max_wait", "to": "q"}]}}},
+            "queues.q.overflow[0].after",
+        ),
         ({"queues": {"q": {"hours": {"timezone": "Mars/Base"}}}}, "queues.q.hours.timezone"),
         ({"queues": {"q": {"hours": {"mon": "18:00-08:00"}}}}, "queues.q.hours.mon"),
         ({"queues": {"q": {"widening": [{"after": 5}]}}}, "queues.q.widening[0]"),

@@ -7,7 +7,15 @@ def ts(text: str) -> float:
     return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
 
 
-HOURS = parse_hours({"timezone": "Europe/Warsaw", "weekdays": "08:00-18:00", "sat": ["09:00-12:00"], "holidays": ["2025-12-25"]}, "h")
+HOURS = parse_hours(
+    {
+        "timezone": "Europe/Warsaw",
+        "weekdays": "08:00-18:00",
+        "sat": ["09:00-12:00"],
+        "holidays": ["2025-12-25"],
+    },
+    "h",
+)
 
 
 def test_open_in_local_time() -> None:

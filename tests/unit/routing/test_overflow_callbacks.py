@@ -24,7 +24,11 @@ MONDAY_NOON = ts("2025-12-01T11:00:00")  # 12:00 in Warsaw
 QUEUES = {
     "returns": {
         "skills": ["returns"],
-        "hours": {"timezone": "Europe/Warsaw", "weekdays": "08:00-18:00", "holidays": ["2025-12-25"]},
+        "hours": {
+            "timezone": "Europe/Warsaw",
+            "weekdays": "08:00-18:00",
+            "holidays": ["2025-12-25"],
+        },
         "overflow": [
             {"when": "closed", "to": "partner"},
             {"when": "max_wait", "after": 300, "to": "partner"},
@@ -38,7 +42,9 @@ QUEUES = {
 def _center(now: float):  # type: ignore[no-untyped-def]
     e = engine(QUEUES, now=now, offer_timeout=20)
     e.add_agent(agent("inhouse", {"returns": 3}), now, presence=Presence.AWAY)
-    e.add_agent(agent("acme1", {"returns": 2}, team="acme", partner=True), now, presence=Presence.AWAY)
+    e.add_agent(
+        agent("acme1", {"returns": 2}, team="acme", partner=True), now, presence=Presence.AWAY
+    )
     return e
 
 
@@ -87,7 +93,12 @@ def test_load_overflow() -> None:
     assert overflow.reason == "3 waiting > 2"
 
 
-CALLBACK_QUEUES = {"q": {"callback": {"offer_when_ewt_over": 100, "grace": 60, "lead": 30}, "handle_time": {"voice": 200}}}
+CALLBACK_QUEUES = {
+    "q": {
+        "callback": {"offer_when_ewt_over": 100, "grace": 60, "lead": 30},
+        "handle_time": {"voice": 200},
+    }
+}
 
 
 def test_callback_offered_when_the_wait_is_long_and_kept_in_place() -> None:

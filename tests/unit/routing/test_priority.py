@@ -11,7 +11,7 @@ def _drain(e, n: int, start: float) -> list[str]:  # type: ignore[no-untyped-def
     now = start
     out = e.set_presence("a", Presence.AVAILABLE, now)
     while len(order) < n:
-        (tid, _), = pairs(out)
+        ((tid, _),) = pairs(out)
         order.append(tid)
         now += 1
         out = e.complete(tid, now)
@@ -30,7 +30,16 @@ def test_priority_then_fifo() -> None:
 
 
 def test_sla_deadline_orders_channels() -> None:
-    e = engine({"q": {"sla": {"email": {"target": 0.9, "within": 3600}, "voice": {"target": 0.8, "within": 20}}}})
+    e = engine(
+        {
+            "q": {
+                "sla": {
+                    "email": {"target": 0.9, "within": 3600},
+                    "voice": {"target": 0.8, "within": 20},
+                }
+            }
+        }
+    )
     e.add_agent(agent("a", voice=1, email=1), T0, presence=Presence.AWAY)
     e.submit(task("mail", channel=E), T0)
     e.submit(task("call", channel=V), T0 + 60)  # arrived later, but its deadline is earlier

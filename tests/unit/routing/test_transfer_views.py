@@ -166,7 +166,10 @@ def test_reconfigure_without_restart() -> None:
     e.complete("t2", T0 + 1)
     e.set_presence("x", Presence.AWAY, T0 + 2)
     e.submit(task("t3", "old"), T0 + 2)
-    out = e.reconfigure({"engine": {"offer_timeout": 0, "default_queue": "q"}, "queues": {"q": {"skills": ["b"]}}}, T0 + 3)
+    out = e.reconfigure(
+        {"engine": {"offer_timeout": 0, "default_queue": "q"}, "queues": {"q": {"skills": ["b"]}}},
+        T0 + 3,
+    )
     assert pairs(out) == []
     assert e.task("t3").queue == "q"  # moved from the removed queue
     out = e.set_presence("x", Presence.AVAILABLE, T0 + 4)

@@ -6,8 +6,20 @@ from omnicenter.routing import ChannelOffered
 from .support import T0, V, agent, engine, of, pairs, task
 
 RULES = [
-    {"name": "gold", "min_value": 1000, "priority_boost": 1, "require": ["tier:senior"], "personal_agent": True},
-    {"name": "deflect", "max_value": 10, "channels": ["voice"], "offer_channels": ["callback", "self_service"], "when_ewt_over": 400},
+    {
+        "name": "gold",
+        "min_value": 1000,
+        "priority_boost": 1,
+        "require": ["tier:senior"],
+        "personal_agent": True,
+    },
+    {
+        "name": "deflect",
+        "max_value": 10,
+        "channels": ["voice"],
+        "offer_channels": ["callback", "self_service"],
+        "when_ewt_over": 400,
+    },
 ]
 
 

@@ -1,0 +1,324 @@
+"""Stateful property test of the routing engine's invariants.
+
+Random streams of agents joining and leaving, presence and capacity changes, arrivals,
+accepts, rejects, offer timeouts, completions and cancellations. After every step:
+no agent over capacity or offered work it cannot take, no task assigned twice, none lost,
+only agents with the required skills, no waiting task next to a free agent who could take
+it, and priority/FIFO order (with aging) respected: an agent never gets a task while a
+better-ranked one it could take waits — which is also the starvation bound.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from omnicenter.domain import Channel, Presence
+from omnicenter.routing import (
+    AgentSpec,
+    AgentStateChanged,
+    Assigned,
+    Decision,
+    Offered,
+    OfferWithdrawn,
+    Requeued,
+    RoutingEngine,
+    TaskSpec,
+)
+
+AGING = 30.0
+COOLDOWN = 15.0
+CHANNELS = (Channel.VOICE, Channel.WEBCHAT, Channel.EMAIL)
+WITHIN = {Channel.VOICE: 20.0, Channel.WEBCHAT: 30.0, Channel.EMAIL: 14400.0}
+QUEUES = {"qx": {"x": 2}, "qy": {"y": 1}, "any": {}}
+CONFIG = {
+    "engine": {
+        "offer_timeout": 10,
+        "aging": AGING,
+        "reject_cooldown": COOLDOWN,
+        "on_offer_timeout": "away",
+    },
+    "queues": {
+        name: {"skills": [f"{s}>={lv}" for s, lv in req.items()]} for name, req in QUEUES.items()
+    },
+}
+AGENT_IDS = [f"a{i}" for i in range(5)]
+
+
+@dataclass
+class MTask:
+    id: str
+    queue: str
+    channel: Channel
+    priority: int
+    arrival: float
+    seq: int
+    state: str = "waiting"
+    agent: str | None = None
+    excluded: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rank(self) -> tuple[float, int]:
+        return (self.arrival + WITHIN[self.channel] - self.priority * AGING, self.seq)
+
+
+@dataclass
+class MAgent:
+    spec: AgentSpec
+    presence: Presence = Presence.AVAILABLE
+    tasks: dict[str, Channel] = field(default_factory=dict)
+
+    def load(self, ch: Channel) -> int:
+        return sum(1 for c in self.tasks.values() if c is ch)
+
+    def room(self, ch: Channel) -> bool:
+        s = self.spec
+        if self.presence is not Presence.AVAILABLE or len(self.tasks) >= s.max_total:
+            return False
+        if any(c is Channel.VOICE for c in self.tasks.values()):
+            return False
+        if ch is Channel.VOICE and self.tasks:
+            return False
+        return self.load(ch) < s.capacity_for(ch)
+
+    def skilled(self, queue: str) -> bool:
+        return all(self.spec.skills.get(name, 0) >= level for name, level in QUEUES[queue].items())
+
+
+capacities = st.fixed_dictionaries(
+    {
+        Channel.VOICE: st.integers(0, 1),
+        Channel.WEBCHAT: st.integers(0, 3),
+        Channel.EMAIL: st.integers(0, 3),
+    }
+)
+skills = st.dictionaries(st.sampled_from(["x", "y"]), st.integers(1, 3))
+
+
+class RoutingMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.now = 1000.0
+        self.engine = RoutingEngine(CONFIG, now=self.now)
+        self.agents: dict[str, MAgent] = {}
+        self.tasks: dict[str, MTask] = {}
+        self.seq = 0
+
+    # --- applying decisions to the model, checking each offer on the way ---------------------
+
+    def apply(self, decisions: list[Decision], before: dict[str, MTask]) -> None:
+        for d in decisions:
+            if isinstance(d, Offered) or (
+                isinstance(d, Assigned) and self.tasks[d.task_id].state == "waiting"
+            ):
+                self.check_offer(self.tasks[d.task_id], d.agent_id, before)
+            elif isinstance(d, Assigned):
+                t = self.tasks[d.task_id]
+                assert t.state == "offered" and t.agent == d.agent_id, f"{d} accepts no offer"
+                t.state = "assigned"
+            elif isinstance(d, Requeued):
+                t = self.tasks[d.task_id]
+                assert t.agent == d.agent_id and t.state in ("offered", "assigned")
+                if d.agent_id in self.agents:
+                    del self.agents[d.agent_id].tasks[t.id]
+                if d.reason in ("rejected", "offer timed out"):
+                    t.excluded[d.agent_id] = d.at + COOLDOWN
+                t.state, t.agent = "waiting", None
+            elif isinstance(d, OfferWithdrawn):
+                t = self.tasks[d.task_id]
+                assert t.agent == d.agent_id
+                del self.agents[d.agent_id].tasks[t.id]
+                t.state, t.agent = "done", None
+            elif isinstance(d, AgentStateChanged) and d.agent_id in self.agents:
+                self.agents[d.agent_id].presence = d.presence
+            self.now_of_decision = d.at
+
+    def check_offer(self, t: MTask, agent_id: str, before: dict[str, MTask]) -> None:
+        assert t.state == "waiting", f"task {t.id} handed out twice ({t.state} with {t.agent})"
+        a = self.agents[agent_id]
+        assert a.skilled(t.queue), f"{agent_id} lacks the skills for {t.queue}"
+        assert a.room(t.channel), f"{agent_id} over capacity or not available for {t.channel}: {a}"
+        excluded_until = t.excluded.get(agent_id)
+        assert excluded_until is None or excluded_until <= self.engine_now, (
+            "re-offered during cooldown"
+        )
+        # order: no better-ranked task, waiting since before this step, that the agent could take
+        for y in before.values():
+            other = self.tasks[y.id]
+            if (
+                other.id != t.id
+                and other.state == "waiting"
+                and other.channel is t.channel
+                and a.skilled(other.queue)
+                and other.excluded.get(agent_id, 0.0) <= self.now
+                and not y.excluded
+            ):
+                assert other.rank >= t.rank, (
+                    f"{agent_id} got {t.id} {t.rank} while {other.id} {other.rank} waits"
+                )
+        t.state = "offered"
+        t.agent = agent_id
+        a.tasks[t.id] = t.channel
+
+    def tick(self, dt: float) -> None:
+        """Let time pass first: timers fire before the model changes (as in the engine)."""
+        if dt:
+            self.step("advance", dt=dt)
+
+    def step(
+        self, call: str, *args: object, dt: float = 0.0, new: MTask | None = None, **kw: object
+    ) -> list[Decision]:
+        self.now += dt
+        self.engine_now = self.now
+        before = {
+            k: MTask(**{**v.__dict__, "excluded": dict(v.excluded)})
+            for k, v in self.tasks.items()
+            if v.state == "waiting"
+        }
+        if new is not None:  # arrives after the timers due by now have fired
+            self.tasks[new.id] = new
+        decisions: list[Decision] = getattr(self.engine, call)(*args, now=self.now, **kw)
+        self.apply(decisions, before)
+        return decisions
+
+    # --- rules ---------------------------------------------------------------------------------
+
+    @rule(i=st.sampled_from(AGENT_IDS), skills=skills, caps=capacities, total=st.integers(1, 4))
+    def add_agent(
+        self, i: str, skills: dict[str, int], caps: dict[Channel, int], total: int
+    ) -> None:
+        if i in self.agents:
+            return
+        self.tick(1.0)
+        spec = AgentSpec(i, skills, caps, max_total=total)
+        self.agents[i] = MAgent(spec)
+        self.step("add_agent", spec)
+
+    @precondition(lambda self: self.agents)
+    @rule(data=st.data())
+    def remove_agent(self, data: st.DataObject) -> None:
+        self.tick(0.5)
+        if not self.agents:
+            return
+        i = data.draw(st.sampled_from(sorted(self.agents)))
+        self.agents[i].presence = Presence.OFFLINE
+        self.step("remove_agent", i)
+        assert not self.agents[i].tasks
+        del self.agents[i]
+        for t in self.tasks.values():  # a later login under the same id is a new agent
+            t.excluded.pop(i, None)
+
+    @precondition(lambda self: self.agents)
+    @rule(
+        data=st.data(),
+        presence=st.sampled_from(
+            [Presence.AVAILABLE, Presence.AVAILABLE, Presence.AWAY, Presence.OFFLINE]
+        ),
+    )
+    def set_presence(self, data: st.DataObject, presence: Presence) -> None:
+        self.tick(0.5)
+        i = data.draw(st.sampled_from(sorted(self.agents)))
+        self.agents[i].presence = presence
+        self.step("set_presence", i, presence)
+
+    @precondition(lambda self: self.agents)
+    @rule(data=st.data(), caps=capacities, total=st.integers(1, 4))
+    def set_capacity(self, data: st.DataObject, caps: dict[Channel, int], total: int) -> None:
+        self.tick(0.5)
+        i = data.draw(st.sampled_from(sorted(self.agents)))
+        a = self.agents[i]
+        a.spec = AgentSpec(i, a.spec.skills, caps, max_total=total)
+        self.step("set_capacity", i, caps, max_total=total)
+
+    @rule(
+        queue=st.sampled_from(sorted(QUEUES)),
+        channel=st.sampled_from(CHANNELS),
+        priority=st.integers(1, 4),
+        dt=st.sampled_from([0.0, 1.0, 7.0]),
+    )
+    def submit(self, queue: str, channel: Channel, priority: int, dt: float) -> None:
+        self.seq += 1
+        tid = f"t{self.seq}"
+        self.tick(dt)
+        new = MTask(tid, queue, channel, priority, self.now, self.seq)
+        self.step("submit", TaskSpec(tid, queue, channel, priority), new=new)
+
+    def _pick(self, data: st.DataObject, state: str) -> MTask:
+        return self.tasks[
+            data.draw(st.sampled_from(sorted(k for k, t in self.tasks.items() if t.state == state)))
+        ]
+
+    @precondition(lambda self: any(t.state == "offered" for t in self.tasks.values()))
+    @rule(data=st.data(), accept=st.booleans())
+    def answer(self, data: st.DataObject, accept: bool) -> None:
+        t = self._pick(data, "offered")
+        self.step("accept" if accept else "reject", t.id, t.agent)  # dt 0: the offer is still open
+
+    @precondition(lambda self: any(t.state == "assigned" for t in self.tasks.values()))
+    @rule(data=st.data())
+    def complete(self, data: st.DataObject) -> None:
+        t = self._pick(data, "assigned")
+        agent = t.agent
+        assert agent is not None
+        del self.agents[agent].tasks[t.id]
+        t.state, t.agent = "done", None
+        self.step("complete", t.id)
+
+    @precondition(lambda self: any(t.state in ("waiting", "assigned") for t in self.tasks.values()))
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        tid = data.draw(
+            st.sampled_from(
+                sorted(k for k, t in self.tasks.items() if t.state in ("waiting", "assigned"))
+            )
+        )
+        t = self.tasks[tid]
+        if t.agent is not None:
+            del self.agents[t.agent].tasks[t.id]
+        t.state, t.agent = "done", None
+        self.step("cancel", tid)
+
+    @rule(dt=st.sampled_from([1.0, 5.0, 11.0, 20.0]))
+    def advance(self, dt: float) -> None:
+        self.step("advance", dt=dt)
+
+    # --- invariants ----------------------------------------------------------------------------
+
+    @invariant()
+    def engine_agrees_with_the_model(self) -> None:
+        assert sorted(self.engine.waiting_tasks()) == sorted(
+            k for k, t in self.tasks.items() if t.state == "waiting"
+        )
+        for t in self.tasks.values():
+            view = self.engine.task(t.id)
+            assert view.state == t.state, (t, view)
+            assert view.agent_id == (t.agent if t.state != "done" else view.agent_id)
+        for a in self.agents.values():
+            view = self.engine.agent(a.spec.id)
+            assert dict(view.load) == {ch: a.load(ch) for ch in CHANNELS if a.load(ch)}
+
+    @invariant()
+    def no_waiting_task_beside_a_free_agent(self) -> None:
+        for t in self.tasks.values():
+            if t.state != "waiting":
+                continue
+            for a in self.agents.values():
+                if (
+                    a.skilled(t.queue)
+                    and a.room(t.channel)
+                    and t.excluded.get(a.spec.id, 0.0) <= self.now
+                ):
+                    raise AssertionError(f"{t.id} waits while {a.spec.id} could take it")
+
+
+RoutingMachine.TestCase.settings = settings(
+    max_examples=int(os.environ.get("ROUTING_EXAMPLES", "60")),
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestRoutingInvariants = RoutingMachine.TestCase
