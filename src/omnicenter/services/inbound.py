@@ -30,6 +30,7 @@ _SEEN = select(t.inbound_keys.c.event_id).where(
     t.inbound_keys.c.channel == bindparam("channel"), t.inbound_keys.c.key == bindparam("key")
 )
 _INSERT_KEY = insert(t.inbound_keys)
+_INSERT_MESSAGE_ID = insert(t.email_message_ids)
 _SESSION_INTERACTION = select(t.webchat_sessions.c.interaction_id).where(
     t.webchat_sessions.c.id == bindparam("id")
 )
@@ -156,12 +157,13 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
     )
     if ev.channel is Channel.EMAIL and ev.message_ref:
         conn.execute(
-            insert(t.email_message_ids).values(
-                message_id=ev.message_ref,
-                interaction_id=interaction_id,
-                event_id=event_id,
-                created_at=uow.now,
-            )
+            _INSERT_MESSAGE_ID,
+            {
+                "message_id": ev.message_ref,
+                "interaction_id": interaction_id,
+                "event_id": event_id,
+                "created_at": uow.now,
+            },
         )
     cases_repo.touch(conn, uow.now, case_id, interaction_id)
     uow.emit(

@@ -30,6 +30,20 @@ __all__ = [
 _GET_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
 _GET_INTERACTION = select(t.interactions).where(t.interactions.c.id == bindparam("id"))
 _INSERT_EVENT = insert(t.events)
+_INSERT_CASES = insert(t.cases)
+_INSERT_INTERACTIONS = insert(t.interactions)
+_BY_SUBJECT = (
+    select(t.interactions.c.id)
+    .where(
+        t.interactions.c.customer_id.in_(bindparam("ids", expanding=True)),
+        t.interactions.c.channel == Channel.EMAIL.value,
+        t.interactions.c.status == "open",
+        t.interactions.c.subject_key == bindparam("key"),
+        t.interactions.c.updated_at >= bindparam("since"),
+    )
+    .order_by(desc(t.interactions.c.updated_at))
+    .limit(1)
+)
 _TOUCH_CASE = (
     update(t.cases).where(t.cases.c.id == bindparam("cid")).values(updated_at=bindparam("now"))
 )
@@ -61,17 +75,18 @@ def create_case(
 ) -> str:
     cid = new_id("cas")
     conn.execute(
-        insert(t.cases).values(
-            id=cid,
-            customer_id=customer_id,
-            subject=subject[:400],
-            status="new",
-            priority=priority,
-            origin=origin.value,
-            fields=fields or {},
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_CASES,
+        {
+            "id": cid,
+            "customer_id": customer_id,
+            "subject": subject[:400],
+            "status": "new",
+            "priority": priority,
+            "origin": origin.value,
+            "fields": fields or {},
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     return cid
 
@@ -88,18 +103,19 @@ def create_interaction(
 ) -> str:
     iid = new_id("int")
     conn.execute(
-        insert(t.interactions).values(
-            id=iid,
-            case_id=case_id,
-            customer_id=customer_id,
-            channel=channel.value,
-            address=address,
-            status="open",
-            subject=subject[:400] if subject else None,
-            subject_key=subject_key[:400] if subject_key else None,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_INTERACTIONS,
+        {
+            "id": iid,
+            "case_id": case_id,
+            "customer_id": customer_id,
+            "channel": channel.value,
+            "address": address,
+            "status": "open",
+            "subject": subject[:400] if subject else None,
+            "subject_key": subject_key[:400] if subject_key else None,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     return iid
 
@@ -124,16 +140,7 @@ def open_interaction_by_subject(
     conn: Connection, customer_ids: list[str], subject_key: str, since: datetime
 ) -> str | None:
     row = conn.execute(
-        select(t.interactions.c.id)
-        .where(
-            t.interactions.c.customer_id.in_(customer_ids),
-            t.interactions.c.channel == Channel.EMAIL.value,
-            t.interactions.c.status == "open",
-            t.interactions.c.subject_key == subject_key,
-            t.interactions.c.updated_at >= since,
-        )
-        .order_by(desc(t.interactions.c.updated_at))
-        .limit(1)
+        _BY_SUBJECT, {"ids": customer_ids, "key": subject_key, "since": since}
     ).first()
     return row.id if row else None
 

@@ -37,14 +37,16 @@ def root_of(conn: Connection, customer_id: str) -> str:
     return merged or customer_id
 
 
+_FAMILY = select(t.customers.c.id).where(
+    or_(t.customers.c.id == bindparam("root"), t.customers.c.merged_into == bindparam("root"))
+)
+_INSERT_CUSTOMER = insert(t.customers)
+_INSERT_IDENTITY = insert(t.identities)
+
+
 def customer_family(conn: Connection, root_id: str) -> list[str]:
     """The customer and every customer merged into it: whose history forms one timeline."""
-    rows = conn.execute(
-        select(t.customers.c.id).where(
-            or_(t.customers.c.id == root_id, t.customers.c.merged_into == root_id)
-        )
-    )
-    return [r.id for r in rows]
+    return [r.id for r in conn.execute(_FAMILY, {"root": root_id})]
 
 
 def create_customer(
@@ -52,15 +54,16 @@ def create_customer(
 ) -> str:
     cid = new_id("cus")
     conn.execute(
-        insert(t.customers).values(
-            id=cid,
-            display_name=display_name,
-            name_key=name_key,
-            segment="standard",
-            value=0.0,
-            created_at=now,
-            updated_at=now,
-        )
+        _INSERT_CUSTOMER,
+        {
+            "id": cid,
+            "display_name": display_name,
+            "name_key": name_key,
+            "segment": "standard",
+            "value": 0.0,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
     return cid
 
@@ -104,15 +107,16 @@ def add_identity(
 ) -> str:
     iid = new_id("idn")
     conn.execute(
-        insert(t.identities).values(
-            id=iid,
-            customer_id=customer_id,
-            kind=kind,
-            address=address,
-            verified=verified,
-            match_key=match_key,
-            created_at=now,
-        )
+        _INSERT_IDENTITY,
+        {
+            "id": iid,
+            "customer_id": customer_id,
+            "kind": kind,
+            "address": address,
+            "verified": verified,
+            "match_key": match_key,
+            "created_at": now,
+        },
     )
     return iid
 
