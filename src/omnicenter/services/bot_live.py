@@ -31,11 +31,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, asc, desc, insert, select, update
+from sqlalchemy import Connection, asc, desc, select, update
 
 from omnicenter.bus.events import BusEvent, CaseUpdated, TimelineEventAdded
 from omnicenter.domain import Channel, EventKind, Priority
-from omnicenter.domain.ids import new_id
 from omnicenter.flows import (
     ConversationState,
     Flow,
@@ -60,7 +59,7 @@ from omnicenter.knowledge import (
     ToldFact,
     find_inconsistencies,
 )
-from omnicenter.services.replies import SenderSettings
+from omnicenter.services.replies import SenderSettings, write_outbound
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -170,88 +169,19 @@ def bot_reply(
         raise BotError(f"the bot does not write on {interaction.channel.value}")
     if interaction.channel is Channel.SMS and len(body) > 1600:
         body = body[:1597] + "..."  # 10 segments; flows are written shorter than that
-    event_id = new_id("evt")
-    headers: dict[str, str] = {}
-    from_address: str | None = None
-    subject: str | None = None
-    if interaction.channel is Channel.EMAIL:
-        refs = [
-            r.message_id
-            for r in conn.execute(
-                select(t.email_message_ids.c.message_id)
-                .where(t.email_message_ids.c.interaction_id == interaction_id)
-                .order_by(asc(t.email_message_ids.c.created_at))
-            )
-        ]
-        if refs:
-            headers["In-Reply-To"] = f"<{refs[-1]}>"
-            headers["References"] = " ".join(f"<{r}>" for r in refs[-20:])
-        base = interaction.subject or "Your message"
-        subject = base if base.lower().startswith("re:") else f"Re: {base}"
-        from_address = sender.email_from
-        conn.execute(
-            insert(t.email_message_ids).values(
-                message_id=f"{event_id}@{sender.email_domain}",
-                interaction_id=interaction_id,
-                event_id=event_id,
-                created_at=uow.now,
-            )
-        )
-    elif interaction.channel is Channel.SMS:
-        from_address = sender.sms_from
-    meta: dict[str, Any] = {"to": interaction.address, "flow": flow_id}
-    if subject:
-        meta["subject"] = subject
+    meta: dict[str, Any] = {"flow": flow_id}
     if message.buttons:  # web chat shows them; the widget sends back `value`
         meta["buttons"] = [{"label": b.label, "value": b.value} for b in message.buttons]
     if message.facts:  # for the agent's view and the answer audit; never shown to customers
         meta["facts"] = list(message.facts)
-    cases_repo.add_event(
-        conn,
-        uow.now,
-        event_id=event_id,
-        customer_id=interaction.customer_id,
-        case_id=interaction.case_id,
-        interaction_id=interaction_id,
-        kind=EventKind.MESSAGE_OUT.value,
-        channel=interaction.channel,
+    event_id, outbox_id = write_outbound(
+        uow,
+        interaction,
+        body,
         author_type=BOT_AUTHOR,
         author_id=flow_id,
-        body=body,
-        meta=meta,
-    )
-    outbox_id = new_id("out")
-    conn.execute(
-        insert(t.outbox).values(
-            id=outbox_id,
-            event_id=event_id,
-            interaction_id=interaction_id,
-            channel=interaction.channel.value,
-            to_address=interaction.address,
-            from_address=from_address,
-            subject=subject,
-            body=body,
-            headers=headers,
-            status="pending",
-            attempts=0,
-            created_at=uow.now,
-        )
-    )
-    cases_repo.touch(conn, uow.now, interaction.case_id, interaction_id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(conn, interaction.customer_id),
-            case_id=interaction.case_id,
-            interaction_id=interaction_id,
-            kind=EventKind.MESSAGE_OUT.value,
-            channel=interaction.channel.value,
-            author_type=BOT_AUTHOR,
-            author_id=flow_id,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-        )
+        sender=sender,
+        extra_meta=meta,
     )
     return event_id, outbox_id
 

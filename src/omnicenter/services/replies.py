@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import asc, desc, insert, select, update
 
 from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
-from omnicenter.domain import Agent, CaseStatus, Channel, EventKind, Priority
+from omnicenter.domain import Agent, CaseStatus, Channel, EventKind, Interaction, Priority
 from omnicenter.domain.ids import new_id
 from omnicenter.identity import identity_kind_for
 from omnicenter.services.uow import UnitOfWork
@@ -28,6 +29,7 @@ __all__ = [
     "reply",
     "reply_on_channel",
     "update_case",
+    "write_outbound",
 ]
 
 REPLYABLE = (Channel.WEBCHAT, Channel.EMAIL, Channel.SMS)
@@ -55,6 +57,103 @@ class ReplyResult:
     channel: Channel
 
 
+def write_outbound(
+    uow: UnitOfWork,
+    interaction: Interaction,
+    body: str,
+    *,
+    author_type: str,
+    author_id: str | None,
+    sender: SenderSettings,
+    subject: str | None = None,
+    extra_meta: dict[str, Any] | None = None,
+) -> tuple[str, str]:
+    """One message to the customer on the interaction's channel: the timeline event, the
+    email threading ids, and the outbox row the dispatcher sends after commit.
+    Returns (event id, outbox id). Agents' replies and the bot's answers both use it."""
+    conn = uow.conn
+    event_id = new_id("evt")
+    headers: dict[str, str] = {}
+    from_address: str | None = None
+    out_subject: str | None = None
+    if interaction.channel is Channel.EMAIL:
+        refs = [
+            r.message_id
+            for r in conn.execute(
+                select(t.email_message_ids.c.message_id)
+                .where(t.email_message_ids.c.interaction_id == interaction.id)
+                .order_by(asc(t.email_message_ids.c.created_at))
+            )
+        ]
+        if refs:
+            headers["In-Reply-To"] = f"<{refs[-1]}>"
+            headers["References"] = " ".join(f"<{r}>" for r in refs[-20:])
+        base = subject or interaction.subject or "Your message"
+        out_subject = base if base.lower().startswith("re:") or subject else f"Re: {base}"
+        from_address = sender.email_from
+        conn.execute(
+            insert(t.email_message_ids).values(
+                message_id=f"{event_id}@{sender.email_domain}",
+                interaction_id=interaction.id,
+                event_id=event_id,
+                created_at=uow.now,
+            )
+        )
+    elif interaction.channel is Channel.SMS:
+        from_address = sender.sms_from
+    meta: dict[str, Any] = {"to": interaction.address, **(extra_meta or {})}
+    if out_subject:
+        meta["subject"] = out_subject
+    cases_repo.add_event(
+        conn,
+        uow.now,
+        event_id=event_id,
+        customer_id=interaction.customer_id,
+        case_id=interaction.case_id,
+        interaction_id=interaction.id,
+        kind=EventKind.MESSAGE_OUT.value,
+        channel=interaction.channel,
+        author_type=author_type,
+        author_id=author_id,
+        body=body,
+        meta=meta,
+    )
+    outbox_id = new_id("out")
+    conn.execute(
+        insert(t.outbox).values(
+            id=outbox_id,
+            event_id=event_id,
+            interaction_id=interaction.id,
+            channel=interaction.channel.value,
+            to_address=interaction.address,
+            from_address=from_address,
+            subject=out_subject,
+            body=body,
+            headers=headers,
+            status="pending",
+            attempts=0,
+            created_at=uow.now,
+        )
+    )
+    cases_repo.touch(conn, uow.now, interaction.case_id, interaction.id)
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customers_repo.root_of(conn, interaction.customer_id),
+            case_id=interaction.case_id,
+            interaction_id=interaction.id,
+            kind=EventKind.MESSAGE_OUT.value,
+            channel=interaction.channel.value,
+            author_type=author_type,
+            author_id=author_id,
+            body=body,
+            created_at=uow.now,
+            meta=meta,
+        )
+    )
+    return event_id, outbox_id
+
+
 def reply(
     uow: UnitOfWork,
     agent: Agent,
@@ -75,70 +174,7 @@ def reply(
         raise ReplyError(f"cannot send a text reply on {interaction.channel.value}")
     if interaction.channel is Channel.SMS and len(body) > 1600:
         raise ReplyError("an SMS reply is limited to 1600 characters (10 segments)")
-    event_id = new_id("evt")
-    headers: dict[str, str] = {}
-    from_address: str | None = None
-    out_subject: str | None = None
-    if interaction.channel is Channel.EMAIL:
-        refs = [
-            r.message_id
-            for r in conn.execute(
-                select(t.email_message_ids.c.message_id)
-                .where(t.email_message_ids.c.interaction_id == interaction_id)
-                .order_by(asc(t.email_message_ids.c.created_at))
-            )
-        ]
-        message_id = f"{event_id}@{sender.email_domain}"
-        if refs:
-            headers["In-Reply-To"] = f"<{refs[-1]}>"
-            headers["References"] = " ".join(f"<{r}>" for r in refs[-20:])
-        base = subject or interaction.subject or "Your message"
-        out_subject = base if base.lower().startswith("re:") or subject else f"Re: {base}"
-        from_address = sender.email_from
-        conn.execute(
-            insert(t.email_message_ids).values(
-                message_id=message_id,
-                interaction_id=interaction_id,
-                event_id=event_id,
-                created_at=uow.now,
-            )
-        )
-    elif interaction.channel is Channel.SMS:
-        from_address = sender.sms_from
-    meta: dict[str, object] = {"to": interaction.address}
-    if out_subject:
-        meta["subject"] = out_subject
-    cases_repo.add_event(
-        conn,
-        uow.now,
-        event_id=event_id,
-        customer_id=interaction.customer_id,
-        case_id=interaction.case_id,
-        interaction_id=interaction_id,
-        kind=EventKind.MESSAGE_OUT.value,
-        channel=interaction.channel,
-        author_type="agent",
-        author_id=agent.id,
-        body=body,
-        meta=meta,
-    )
-    outbox_id = new_id("out")
-    conn.execute(
-        insert(t.outbox).values(
-            id=outbox_id,
-            event_id=event_id,
-            interaction_id=interaction_id,
-            channel=interaction.channel.value,
-            to_address=interaction.address,
-            from_address=from_address,
-            subject=out_subject,
-            body=body,
-            headers=headers,
-            status="pending",
-            attempts=0,
-            created_at=uow.now,
-        )
-    )
+    # The agent who answers an unowned case takes it.
     case = cases_repo.get_case(conn, interaction.case_id)
     assert case is not None
     values: dict[str, object] = {"updated_at": uow.now}
@@ -147,24 +183,16 @@ def reply(
     if case.owner_agent_id is None:
         values["owner_agent_id"] = agent.id
     conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(**values))
-    cases_repo.touch(conn, uow.now, case.id, interaction_id)
     if len(values) > 1:
         _emit_case(uow, case.id)
-    root = customers_repo.root_of(conn, interaction.customer_id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=root,
-            case_id=case.id,
-            interaction_id=interaction_id,
-            kind=EventKind.MESSAGE_OUT.value,
-            channel=interaction.channel.value,
-            author_type="agent",
-            author_id=agent.id,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-        )
+    event_id, outbox_id = write_outbound(
+        uow,
+        interaction,
+        body,
+        author_type="agent",
+        author_id=agent.id,
+        sender=sender,
+        subject=subject,
     )
     return ReplyResult(event_id, outbox_id, interaction_id, case.id, interaction.channel)
 
