@@ -7,8 +7,10 @@ import shutil
 import socket
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 PG_ADMIN_URL = os.environ.get(
@@ -73,3 +75,28 @@ def tool(name: str) -> str:
         skip_or_fail(name, f"{name} is not installed")
     assert path is not None
     return path
+
+
+# Test doubles for the outside world, shared by the e2e and browser suites (tests/doubles.py).
+# Imported inside the fixtures: tests.doubles imports free_port from this module.
+
+
+@pytest.fixture(scope="module")
+def smtp_sink() -> Iterator[Any]:
+    from tests.doubles import SmtpSink
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port  # type: ignore[attr-defined]
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def twilio() -> Iterator[Any]:
+    from tests.doubles import FakeTwilio
+
+    fake = FakeTwilio()
+    yield fake
+    fake.close()

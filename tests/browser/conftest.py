@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from tests.conftest import free_port, skip_or_fail
-from tests.e2e.conftest import TWILIO_SID, TWILIO_TOKEN, FakeTwilio, SmtpSink
+from tests.conftest import skip_or_fail
+from tests.doubles import FakeTwilio, SmtpSink, relay_env
 from tests.e2e.server import DEMO_PASSWORD, ServerProcess
 
 CHROMIUM = os.environ.get("OMNICENTER_CHROMIUM", "/usr/bin/chromium")
@@ -45,40 +44,13 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def mail_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port  # type: ignore[attr-defined]
-    yield sink
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def sms_gateway() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
 def web_server(
     tmp_path_factory: pytest.TempPathFactory,
     browser: Any,
-    mail_sink: SmtpSink,
-    sms_gateway: FakeTwilio,
+    smtp_sink: SmtpSink,
+    twilio: FakeTwilio,
 ) -> Iterator[ServerProcess]:
-    proc = ServerProcess(
-        tmp_path_factory.mktemp("web"),
-        env_extra={
-            "OMNICENTER_SMTP_RELAY_HOST": "127.0.0.1",
-            "OMNICENTER_SMTP_RELAY_PORT": str(mail_sink.port),  # type: ignore[attr-defined]
-            "OMNICENTER_SMS_PROVIDER": "twilio",
-            "OMNICENTER_TWILIO_ACCOUNT_SID": TWILIO_SID,
-            "OMNICENTER_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "OMNICENTER_TWILIO_API_BASE": f"http://127.0.0.1:{sms_gateway.port}",
-        },
-    )
+    proc = ServerProcess(tmp_path_factory.mktemp("web"), env_extra=relay_env(smtp_sink, twilio))
     proc.start()
     yield proc
     proc.stop()

@@ -142,7 +142,7 @@ def test_widget_on_a_narrow_phone_screen(new_page: Any) -> None:
 
 
 def test_widget_upload_limits_transcript_by_email_and_rating(
-    new_page: Any, web_server: ServerProcess, mail_sink: Any
+    new_page: Any, web_server: ServerProcess, smtp_sink: Any
 ) -> None:
     widget = open_widget(new_page)
     widget.get_by_label("Email (optional)").fill("upload.ula@example.com")
@@ -162,12 +162,12 @@ def test_widget_upload_limits_transcript_by_email_and_rating(
     )
     expect(widget.locator("#error")).to_contain_text("too large")
 
-    before = len(mail_sink.messages)
+    before = len(smtp_sink.messages)
     widget.get_by_role("button", name="End chat").click()
     expect(widget.get_by_label("Email me this chat")).to_have_value("upload.ula@example.com")
     widget.get_by_role("button", name="Send transcript").click()
     expect(widget.locator("#ending-status")).to_have_text("The transcript is on its way.")
-    sent = mail_sink.wait(before + 1)
+    sent = smtp_sink.wait(before + 1)
     raw = sent[-1]["data"].decode(errors="replace")
     assert sent[-1]["to"] == ["upload.ula@example.com"] and "Here is the photo" in raw
     widget.locator("label[for=s4]").click()

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from omnicenter.channels.sms import compute_signature
 from tests.browser.conftest import login, shot
-from tests.e2e.conftest import TWILIO_SID, TWILIO_TOKEN
+from tests.doubles import TWILIO_SID, TWILIO_TOKEN
 from tests.e2e.server import ServerProcess
 
 
@@ -37,7 +37,7 @@ def send_sms(server: ServerProcess, sender: str, body: str, sid: str) -> None:
 
 
 def test_email_and_sms_share_one_timeline_and_the_agent_works_the_case(
-    new_page: Any, web_server: ServerProcess, sms_gateway: Any
+    new_page: Any, web_server: ServerProcess, twilio: Any
 ) -> None:
     with web_server.client("anna") as api:
         r = api.post("/customers", json={"display_name": "Helena Multi", "identities": [
@@ -61,7 +61,7 @@ def test_email_and_sms_share_one_timeline_and_the_agent_works_the_case(
     desktop.get_by_role("textbox", name="Reply").fill("We got it; a courier comes tomorrow.")
     desktop.keyboard.press("Control+Enter")
     expect(timeline.locator(".ev.agent", has_text="courier comes tomorrow")).to_be_visible()
-    assert sms_gateway.wait(1)[-1]["Body"] == "We got it; a courier comes tomorrow."
+    assert twilio.wait(1)[-1]["Body"] == "We got it; a courier comes tomorrow."
 
     # Canned response with variables, then an internal note via the keyboard shortcut.
     desktop.get_by_label("Canned response").select_option("greet")

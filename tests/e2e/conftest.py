@@ -1,120 +1,14 @@
-"""End-to-end fixtures: the real server, an SMTP relay sink and an SMS gateway that speaks
-Twilio's Messages API wire format."""
+"""End-to-end fixtures: the real server wired to the test doubles (tests/doubles.py)."""
 
 from __future__ import annotations
 
-import json
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import free_port
+from tests.doubles import FakeTwilio, SmtpSink, relay_env
 from tests.e2e.server import ServerProcess
-
-TWILIO_SID = "AC" + "0" * 32
-TWILIO_TOKEN = "test-auth-token"
-
-
-class SmtpSink:
-    def __init__(self) -> None:
-        self.messages: list[dict[str, Any]] = []
-        self.got = threading.Condition()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self.got:
-            self.messages.append(
-                {"from": envelope.mail_from, "to": envelope.rcpt_tos, "data": envelope.content}
-            )
-            self.got.notify_all()
-        return "250 OK"
-
-    def wait(self, n: int, timeout: float = 10) -> list[dict[str, Any]]:
-        with self.got:
-            self.got.wait_for(lambda: len(self.messages) >= n, timeout)
-        return self.messages
-
-
-class FakeTwilio:
-    """Records POSTs to /2010-04-01/Accounts/{sid}/Messages.json and answers like Twilio."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-        self.got = threading.Condition()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
-                ok_path = self.path == f"/2010-04-01/Accounts/{TWILIO_SID}/Messages.json"
-                auth_ok = self.headers.get("Authorization", "").startswith("Basic ")
-                if not (ok_path and auth_ok):
-                    body = {"code": 20404, "message": "not found", "status": 404}
-                    self._reply(404, body)
-                    return
-                sid = f"SM{len(outer.sent):032d}"
-                with outer.got:
-                    outer.sent.append({**form, "auth": self.headers["Authorization"]})
-                    outer.got.notify_all()
-                self._reply(
-                    201,
-                    {
-                        "sid": sid,
-                        "status": "queued",
-                        "to": form.get("To"),
-                        "from": form.get("From"),
-                        "body": form.get("Body"),
-                        "account_sid": TWILIO_SID,
-                    },
-                )
-
-            def _reply(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def wait(self, n: int, timeout: float = 10) -> list[dict[str, Any]]:
-        with self.got:
-            self.got.wait_for(lambda: len(self.sent) >= n, timeout)
-        return self.sent
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture(scope="module")
-def smtp_sink() -> Iterator[SmtpSink]:
-    sink = SmtpSink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    sink.port = controller.port  # type: ignore[attr-defined]
-    yield sink
-    controller.stop()
-
-
-@pytest.fixture(scope="module")
-def twilio() -> Iterator[FakeTwilio]:
-    fake = FakeTwilio()
-    yield fake
-    fake.close()
 
 
 @pytest.fixture(scope="module")
@@ -122,17 +16,7 @@ def server(
     tmp_path_factory: pytest.TempPathFactory, smtp_sink: SmtpSink, twilio: FakeTwilio
 ) -> Iterator[ServerProcess]:
     data: Path = tmp_path_factory.mktemp("server")
-    proc = ServerProcess(
-        data,
-        env_extra={
-            "OMNICENTER_SMTP_RELAY_HOST": "127.0.0.1",
-            "OMNICENTER_SMTP_RELAY_PORT": str(smtp_sink.port),  # type: ignore[attr-defined]
-            "OMNICENTER_SMS_PROVIDER": "twilio",
-            "OMNICENTER_TWILIO_ACCOUNT_SID": TWILIO_SID,
-            "OMNICENTER_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
-            "OMNICENTER_TWILIO_API_BASE": f"http://127.0.0.1:{twilio.port}",
-        },
-    )
+    proc = ServerProcess(data, env_extra=relay_env(smtp_sink, twilio))
     proc.start()
     yield proc
     proc.stop()

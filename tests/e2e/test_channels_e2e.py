@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from omnicenter.channels.sms import compute_signature
-from tests.e2e.conftest import TWILIO_SID, TWILIO_TOKEN, FakeTwilio, SmtpSink
+from tests.doubles import TWILIO_SID, TWILIO_TOKEN, FakeTwilio, SmtpSink
 from tests.e2e.server import ServerProcess
 
 
