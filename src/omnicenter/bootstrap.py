@@ -111,7 +111,6 @@ class Services:
         )
 
     async def start(self, *, smtp: bool = True, migrate: bool = True) -> None:
-        self.bus.bind(asyncio.get_running_loop())
         if migrate:
             await asyncio.to_thread(self.db.migrate)
         if smtp:

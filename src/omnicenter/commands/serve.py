@@ -57,7 +57,6 @@ def serve(
         from omnicenter.demo import DEMO_AGENTS, DEMO_PASSWORD, load_demo
 
         async def seed() -> None:
-            services.bus.bind(asyncio.get_running_loop())
             await asyncio.to_thread(services.db.migrate)
             await services.runtime.write(load_demo)
 

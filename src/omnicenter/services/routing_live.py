@@ -145,7 +145,7 @@ class LiveRouter:
             )
         for work in await self.runtime.read(waiting_work):
             if self._open(work.interaction_id, work.channel.value):
-                self._submit(work)
+                self.submit(work)
         self._runners = [
             asyncio.create_task(self._timer_loop(), name="routing-timers"),
             asyncio.create_task(self._decision_loop(), name="routing-decisions"),
@@ -168,7 +168,7 @@ class LiveRouter:
                 if event.interaction_id not in self._by_interaction:
                     work = await self.runtime.read(routing_facts, event.interaction_id)
                     if work is not None and event.interaction_id not in self._by_interaction:
-                        self._submit(work)
+                        self.submit(work)
             elif event.author_type == "agent" and event.kind == "message_out":
                 task_id = self._by_interaction.get(event.interaction_id)
                 task = self._tasks.get(task_id) if task_id else None
@@ -200,9 +200,6 @@ class LiveRouter:
             return work.queue_hint
         default = self.engine.config.engine.default_queue
         return default or next(iter(queues))
-
-    def _submit(self, work: WaitingWork) -> None:
-        self.submit(work)
 
     def submit(
         self,

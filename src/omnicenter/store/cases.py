@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, desc, insert, select, update
@@ -225,7 +225,3 @@ def touch(conn: Connection, now: datetime, case_id: str, interaction_id: str | N
     conn.execute(_TOUCH_CASE, {"cid": case_id, "now": now})
     if interaction_id:
         conn.execute(_TOUCH_INTERACTION, {"iid": interaction_id, "now": now})
-
-
-def recent_window(now: datetime, hours: float) -> datetime:
-    return now - timedelta(hours=hours)

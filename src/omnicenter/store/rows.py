@@ -11,15 +11,13 @@ from omnicenter.domain import (
     CaseStatus,
     Channel,
     Customer,
-    EventKind,
     Interaction,
     InteractionStatus,
     Presence,
     Priority,
-    TimelineEvent,
 )
 
-__all__ = ["to_agent", "to_case", "to_customer", "to_event", "to_interaction"]
+__all__ = ["to_agent", "to_case", "to_customer", "to_interaction"]
 
 
 def to_customer(r: Any) -> Customer:
@@ -60,22 +58,6 @@ def to_interaction(r: Any) -> Interaction:
         created_at=r.created_at,
         updated_at=r.updated_at,
         subject=r.subject,
-    )
-
-
-def to_event(r: Any) -> TimelineEvent:
-    return TimelineEvent(
-        id=r.id,
-        customer_id=r.customer_id,
-        case_id=r.case_id,
-        interaction_id=r.interaction_id,
-        kind=EventKind(r.kind),
-        channel=Channel(r.channel) if r.channel else None,
-        body=r.body,
-        created_at=r.created_at,
-        author_type=r.author_type,
-        author_id=r.author_id,
-        meta=dict(r.meta or {}),
     )
 
 

@@ -29,7 +29,6 @@ def ingest_then_fail(uow: UnitOfWork, ev: InboundEvent) -> None:
 
 async def test_concurrent_writes_commit_independently(db: Database) -> None:
     bus = InProcessBus()
-    bus.bind(asyncio.get_running_loop())
     seen: list[BusEvent] = []
     bus.subscribe(seen.append)
     runtime = Runtime(db, bus)
