@@ -710,7 +710,7 @@ class RoutingEngine(Matcher):
         t = self._task(task_id)
         a = self._offered_to(t, agent_id)
         t.ver += 1  # cancels the offer timer
-        offer = next(d for d in reversed(t.history) if isinstance(d, Offered))
+        offer = _last_offer(t)
         decision = Assigned(t.id, now, a.id, offer.why)
         out.append(decision)
         t.history.append(decision)
@@ -1179,3 +1179,12 @@ def _stage_text(stage: Stage) -> str:
 
 def _as_config(config: RoutingConfig | Mapping[str, Any]) -> RoutingConfig:
     return config if isinstance(config, RoutingConfig) else RoutingConfig.from_dict(config)
+
+
+def _last_offer(t: TaskRt) -> Offered:
+    history = t.history  # an index loop: compiled code cannot iterate reversed(list[Any])
+    for i in range(len(history) - 1, -1, -1):
+        d = history[i]
+        if isinstance(d, Offered):
+            return d
+    raise InvalidTransition(f"task {t.id} has no offer")

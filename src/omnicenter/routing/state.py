@@ -17,7 +17,7 @@ Indexes (all heaps with lazy invalidation):
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.config import OverflowRule, QueueConfig, Stage
@@ -47,13 +47,13 @@ POLICY_NAMES = {v: k for k, v in POLICY_CODES.items()}
 
 
 class TaskState:
-    WAITING = 0  # in a queue (or waiting for its sticky / personal agent)
-    OFFERED = 1  # offered to an agent, capacity held until accept, reject or timeout
-    ASSIGNED = 2  # accepted; the agent is working on it
-    SCHEDULED = 3  # a callback promised for later, not yet in a queue
-    DONE = 4  # completed or cancelled
+    WAITING: Final = 0  # in a queue (or waiting for its sticky / personal agent)
+    OFFERED: Final = 1  # offered to an agent, capacity held until accept, reject or timeout
+    ASSIGNED: Final = 2  # accepted; the agent is working on it
+    SCHEDULED: Final = 3  # a callback promised for later, not yet in a queue
+    DONE: Final = 4  # completed or cancelled
 
-    NAMES = ("waiting", "offered", "assigned", "scheduled", "done")
+    NAMES: Final = ("waiting", "offered", "assigned", "scheduled", "done")
 
 
 class Pool:
