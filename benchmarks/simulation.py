@@ -17,10 +17,12 @@ Wall time counts other processes on a shared machine; CPU time is printed beside
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import random
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import ciw  # type: ignore[import-untyped]
@@ -30,6 +32,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from omnicenter import routing
 from omnicenter.planning.erlang import erlang_c
 from omnicenter.planning.sim_kpis import kpis, kpis_by_queue
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
@@ -44,6 +47,19 @@ from omnicenter.planning.synthetic import WEEKDAY_LEVELS, intraday_shape
 
 C, LAM, AHT = 50, 0.75, 60.0
 DAY = 86_400.0
+
+
+@contextmanager
+def same_gc() -> Iterator[None]:
+    """The GC settings `simulate` runs under, so every simulator is timed alike."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _run_omnicenter(horizon: float, seed: int, router: RouterFactory) -> tuple[int, float, float]:
@@ -75,8 +91,9 @@ def run_ciw(horizon: float, seed: int) -> tuple[int, float, float]:
         number_of_servers=[C],
     )
     t0 = time.perf_counter()
-    sim = ciw.Simulation(network)
-    sim.simulate_until_max_time(horizon)
+    with same_gc():
+        sim = ciw.Simulation(network)
+        sim.simulate_until_max_time(horizon)
     dt = time.perf_counter() - t0
     recs = sim.get_all_records()
     return len(recs), dt, float(np.mean([r.waiting_time > 0 for r in recs]))
@@ -102,7 +119,8 @@ def run_simpy(horizon: float, seed: int) -> tuple[int, float, float]:
 
     env.process(source(env))
     t0 = time.perf_counter()
-    env.run(until=horizon)
+    with same_gc():
+        env.run(until=horizon)
     dt = time.perf_counter() - t0
     return len(waits), dt, float(np.mean(np.array(waits) > 0))
 
@@ -213,6 +231,8 @@ def main() -> None:
             name, f"{n:,}", f"{dt:.2f} s", f"{rate:,.0f}", f"{pw:.4f}", f"{ours / rate:.2f}"
         )
     console.print(table)
+    engine = "compiled with mypyc" if routing.COMPILED else "Python sources (not compiled)"
+    console.print(f"routing engine: {engine}")
     met = ours >= 100_000 and all(ours >= best[k][0] / best[k][1] for k in ("ciw", "simpy"))
     console.print(
         f"Erlang C P(wait) = {float(erlang_c(C, LAM * AHT)):.4f}; "
