@@ -51,11 +51,13 @@ from omnicenter.routing.errors import (
     UnknownAgent,
     UnknownTask,
 )
+from omnicenter.routing.explain import explain_task, why_not
 from omnicenter.routing.matching import Matcher
 from omnicenter.routing.skills import Requirement, SkillReq, merge
+from omnicenter.routing.snapshots import agent_view, build_snapshot
 from omnicenter.routing.specs import AgentSpec, TaskSpec
 from omnicenter.routing.state import CH_INDEX, CHANNELS, AgentRt, Pool, QueueRt, TaskRt, TaskState
-from omnicenter.routing.views import AgentView, QueueView, Snapshot, TaskView
+from omnicenter.routing.views import AgentView, Snapshot, TaskView
 
 __all__ = ["RoutingEngine"]
 
@@ -1033,128 +1035,22 @@ class RoutingEngine(Matcher):
 
     def snapshot(self, now: float | None = None) -> Snapshot:
         """Queues, waiting tasks and agents by state, for a wallboard."""
-        now = self._now if now is None else now
-        queues = []
-        for q in self._queues.values():
-            for ci, ch in enumerate(CHANNELS):
-                if q.cfg.channels is not None and ch not in q.cfg.channels and not q.waiting[ci]:
-                    continue
-                if q.cfg.channels is None and not (
-                    q.waiting[ci] or q.answered[ci] or q.abandoned[ci]
-                ):
-                    continue
-                oldest = max(
-                    (now - t.arrival for t in q.members.values() if t.ci == ci), default=0.0
-                )
-                sla = q.cfg.sla_for(ch)
-                queues.append(
-                    QueueView(
-                        q.name,
-                        ch,
-                        q.waiting[ci],
-                        oldest,
-                        self._ewt(q, ci, q.waiting[ci]),
-                        q.answered[ci],
-                        q.in_sla[ci],
-                        q.abandoned[ci],
-                        q.in_sla[ci] / q.answered[ci] if q.answered[ci] else None,
-                        sla.target,
-                        sla.within,
-                        self._is_open(q, now),
-                    )
-                )
-        agents = tuple(self._agent_view(a) for a in self._agents if a is not None)
-        by_state: dict[Presence, int] = {}
-        for view in agents:
-            by_state[view.state] = by_state.get(view.state, 0) + 1
-        waiting = sum(1 for t in self._tasks.values() if t.state == _WAITING)
-        return Snapshot(now, tuple(queues), agents, by_state, waiting)
+        return build_snapshot(self, self._now if now is None else now)
 
     def agent(self, agent_id: str) -> AgentView:
-        return self._agent_view(self._agent(agent_id))
-
-    def _agent_view(self, a: AgentRt) -> AgentView:
-        if a.presence is Presence.AVAILABLE:
-            state = (
-                Presence.WRAP_UP
-                if a.wrap_until
-                else Presence.AVAILABLE
-                if self._room(a)
-                else Presence.BUSY
-            )
-        else:
-            state = a.presence
-        load = {CHANNELS[ci]: a.load[ci] for ci in range(len(CHANNELS)) if a.load[ci]}
-        return AgentView(
-            a.id,
-            state,
-            a.reason,
-            load,
-            a.team,
-            a.partner,
-            a.offered,
-            a.accepted,
-            a.rejected,
-            a.missed,
-        )
+        return agent_view(self, self._agent(agent_id))
 
     def explain(self, task_id: str) -> str:
         """Everything the engine did with a task, and, while it waits, why nobody has it yet."""
         t = self._tasks.get(task_id) or self._done.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
-        lines = [
-            f"task {t.id}: {t.channel.value} in queue {t.q.name}, priority {t.prio}, "
-            f"{TaskState.NAMES[t.state]}, arrived {t.arrival:.0f}, SLA deadline {t.deadline:.0f}"
-        ]
-        lines += [f"  {d.at:.0f}: {d.explain()}" for d in t.history]
-        if t.state == _WAITING:
-            if t.target is not None:
-                lines.append(
-                    f"  waiting for {t.target.id} ({t.target_rule}) until {t.target_until:.0f}"
-                )
-            for p in t.pools:
-                lines.append(f"  waiting for: {p.req} on {CHANNELS[p.ci].value}")
-                lines += [f"    {aid}: {why}" for aid, why in self._why_not(p.req, t, None, 10)]
-        return "\n".join(lines)
+        return explain_task(self, t)
 
     def _explain_candidates(
         self, t: TaskRt, chosen: AgentRt, req: Requirement, now: float
     ) -> tuple[tuple[str, str], ...]:
-        return tuple(self._why_not(req, t, chosen, self._config.engine.explain_candidates))
-
-    def _why_not(
-        self, req: Requirement, t: TaskRt, chosen: AgentRt | None, limit: int
-    ) -> list[tuple[str, str]]:
-        out: list[tuple[str, str]] = []
-        ci = t.ci
-        for a in self._candidates(req):
-            if len(out) >= limit:
-                break
-            if a is chosen or not req.matches(a.skills, a.team, a.role):
-                continue
-            out.append((a.id, self._agent_reason(a, ci, t)))
-        return out
-
-    def _agent_reason(self, a: AgentRt, ci: int, t: TaskRt) -> str:
-        channel = CHANNELS[ci].value
-        if a.presence is not Presence.AVAILABLE:
-            return f"{a.presence.value}" + (f" ({a.reason})" if a.reason else "")
-        if a.wrap_until:
-            return f"in wrap-up until {a.wrap_until:.0f}"
-        if not a.cap[ci]:
-            return f"does not handle {channel}"
-        if t.excluded and a.idx in t.excluded:
-            return "declined or missed this task"
-        if a.excl:
-            return "on an exclusive call"
-        if a.load[ci] >= a.cap[ci]:
-            return f"at {channel} capacity {a.load[ci]}/{a.cap[ci]}"
-        if a.total >= a.max_total:
-            return f"at total capacity {a.total}/{a.max_total}"
-        if self._excl[ci] and a.total:
-            return f"{channel} is exclusive and the agent has {a.total} task(s)"
-        return f"could take it (idle since {a.since:.0f}, {a.total} task(s))"
+        return tuple(why_not(self, req, t, chosen, self._config.engine.explain_candidates))
 
 
 _new_why = tuple.__new__
