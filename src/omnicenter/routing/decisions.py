@@ -213,5 +213,7 @@ class Transferred(Decision):
     warm: bool
 
     def explain(self) -> str:
+        if not self.from_agent_id:
+            return f"moved to {self.to} before an agent took it"
         kind = "warm" if self.warm else "cold"
         return f"{kind} transfer from {self.from_agent_id} to {self.to}"

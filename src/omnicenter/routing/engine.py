@@ -863,7 +863,8 @@ class RoutingEngine(Matcher):
         to_supervisor: bool = False,
         warm: bool = False,
     ) -> list[Decision]:
-        """Hand an assigned task on, keeping its case, place and history.
+        """Hand an assigned task on, keeping its case, place and history. A task still
+        waiting or offered can be moved `to_queue` (with its place) as well.
 
         Cold: the agent is free at once. Warm: the agent keeps the task (and its capacity)
         until the new agent accepts. A busy target agent is waited for `engine.transfer_wait`
@@ -871,12 +872,15 @@ class RoutingEngine(Matcher):
         """
         out = self._tick(now)
         t = self._task(task_id)
-        if t.state != _ASSIGNED or t.agent is None:
-            raise InvalidTransition(f"task {task_id!r} is not assigned")
         if sum((to_agent is not None, to_queue is not None, to_supervisor)) != 1:
             raise InvalidTransition(
                 "transfer needs exactly one of to_agent, to_queue, to_supervisor"
             )
+        if to_queue is not None and t.state in (_WAITING, _OFFERED):
+            self._move_to_queue(t, to_queue, now, out)
+            return out
+        if t.state != _ASSIGNED or t.agent is None:
+            raise InvalidTransition(f"task {task_id!r} is not assigned")
         a = t.agent
         if to_agent is not None:
             target = self._agent(to_agent)
@@ -915,6 +919,31 @@ class RoutingEngine(Matcher):
         if not warm and a.routable:
             self._improved(a, now, out)
         return out
+
+    def _move_to_queue(self, t: TaskRt, queue: str, now: float, out: list[Decision]) -> None:
+        """A task nobody has accepted yet goes to another queue with its place (rank and SLA
+        clock); an offer on an agent's screen is withdrawn. Not an abandon."""
+        to = self._queues.get(queue)
+        if to is None:
+            raise RoutingError(f"unknown queue {queue!r}")
+        self._check_channel(to, t.ci)
+        offered_to = t.agent if t.state == _OFFERED else None
+        if offered_to is not None:
+            t.ver += 1  # cancels the offer timer
+            self._release(offered_to, t, now)
+            t.agent = None
+            out.append(OfferWithdrawn(t.id, now, offered_to.id, f"moved to queue {queue}"))
+        elif t.filed:
+            self._unfile(t)
+        decision = Transferred(t.id, now, "", f"queue:{queue}", False)
+        out.append(decision)
+        t.history.append(decision)
+        t.q, t.target, t.override = to, None, None
+        t.stage, t.stage_base = 0, now
+        t.stage_gen += 1
+        self._enqueue(t, now, out)
+        if offered_to is not None and offered_to.routable:
+            self._improved(offered_to, now, out)
 
     # --- callbacks and promises ----------------------------------------------------------------
 

@@ -73,15 +73,18 @@ def test_escalation_to_a_supervisor() -> None:
     assert pairs(out) == [("t1", "boss")]
 
 
-def test_transfer_needs_exactly_one_target_and_an_assigned_task() -> None:
+def test_transfer_needs_exactly_one_target_and_an_assigned_task_unless_moved_to_a_queue() -> None:
     e = engine(QUEUES)
     e.add_agent(agent("s", {"sales": 1}), T0)
+    e.add_agent(agent("p", {"support": 1}), T0)
     e.submit(task("t1", "sales"), T0)
     with pytest.raises(InvalidTransition):
         e.transfer("t1", T0, to_queue="support", to_supervisor=True)
-    e.submit(task("t2", "sales"), T0)
+    e.submit(task("t2", "sales"), T0)  # waits: s has t1
     with pytest.raises(InvalidTransition):
-        e.transfer("t2", T0, to_queue="support")
+        e.transfer("t2", T0, to_agent="p")
+    with pytest.raises(InvalidTransition):
+        e.transfer("t2", T0, to_supervisor=True)
 
 
 def test_cancel_waiting_and_offered() -> None:
@@ -188,3 +191,40 @@ def test_clock_and_unknowns() -> None:
         e.submit(task("t1", "nope"), T0 + 11)
     with pytest.raises(InvalidTransition):
         e.add_agent(agent("a"), T0 + 11)
+
+
+def test_a_waiting_task_moves_to_another_queue_with_its_place_and_is_not_abandoned() -> None:
+    e = engine(QUEUES)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.submit(task("busy", "support"), T0)  # nobody in support: waits
+    e.submit(task("t1", "support"), T0 + 1)
+    out = e.transfer("t1", T0 + 5, to_queue="sales")
+    assert [type(d) for d in out] == [Transferred, Assigned]
+    assert pairs(out) == [("t1", "s")]
+    assert "moved to queue:sales before an agent took it" in e.explain("t1")
+    assert e.waiting_count("support") == 1 and e.waiting_count("sales") == 0
+    support = [q for q in e.snapshot().queues if q.queue == "support"]
+    assert all(q.abandoned == 0 for q in support)
+
+
+def test_an_offered_task_moved_to_a_queue_withdraws_the_offer_and_frees_the_agent() -> None:
+    e = engine(QUEUES, offer_timeout=20)
+    e.add_agent(agent("s", {"sales": 1}), T0)
+    e.add_agent(agent("p", {"support": 1}), T0)
+    e.submit(task("t1", "sales"), T0)  # offered to s
+    e.submit(task("t2", "sales"), T0 + 1)  # waits behind it
+    out = e.transfer("t1", T0 + 2, to_queue="support")
+    assert [type(d) for d in out] == [OfferWithdrawn, Transferred, Offered, Offered]
+    assert [(d.task_id, d.agent_id) for d in of(out, Offered)] == [("t1", "p"), ("t2", "s")]
+    e.advance(T0 + 21)  # the withdrawn offer's timer must not fire any more
+    assert e.task("t1").state == "offered" and e.task("t1").agent_id == "p"
+
+
+def test_moving_a_task_to_an_unknown_queue_or_one_without_its_channel_is_refused() -> None:
+    e = engine({**QUEUES, "mail": {"channels": ["email"]}})
+    e.submit(task("t1", "sales"), T0)
+    with pytest.raises(RoutingError):
+        e.transfer("t1", T0 + 1, to_queue="nowhere")
+    with pytest.raises(RoutingError):
+        e.transfer("t1", T0 + 1, to_queue="mail")
+    assert e.task("t1").state == "waiting" and e.waiting_count("sales") == 1
