@@ -29,12 +29,16 @@ __all__ = [
     "attachments",
     "audit_log",
     "cases",
+    "customer_consents",
     "customers",
     "email_message_ids",
     "events",
     "identities",
     "inbound_keys",
     "interactions",
+    "journeys",
+    "knowledge_records",
+    "knowledge_versions",
     "merge_records",
     "merge_suggestions",
     "metadata",
@@ -264,4 +268,65 @@ audit_log = Table(
     Column("subject_id", String(ID), nullable=False, index=True),
     Column("detail", JSON, nullable=False, default=dict),
     Column("created_at", UTCDateTime, nullable=False, index=True),
+)
+
+# What a customer agreed to, per channel and purpose (marketing, service); the newest answer
+# wins, each change is also a note on the customer's timeline.
+customer_consents = Table(
+    "customer_consents",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.id"), primary_key=True),
+    Column("channel", String(20), primary_key=True),
+    Column("purpose", String(40), primary_key=True),
+    Column("granted", Boolean, nullable=False),
+    Column("source", String(80), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Knowledge: one row per version (who/when/source) and one row per record per version in
+# which it changed; a record row is valid from `valid_from` until `valid_to` (exclusive,
+# NULL while current). See omnicenter.store.knowledge.
+knowledge_versions = Table(
+    "knowledge_versions",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("author", String(120), nullable=False),
+    Column("source", String(400), nullable=False),
+    Column("delivery_id", String(200), unique=True),  # a webhook delivery applied once
+    Column("changed", Integer, nullable=False),
+    Column("records", Integer, nullable=False),
+)
+
+knowledge_records = Table(
+    "knowledge_records",
+    metadata,
+    Column("kind", String(20), primary_key=True),
+    Column("key", String(400), primary_key=True),
+    Column(
+        "valid_from",
+        Integer,
+        ForeignKey("knowledge_versions.version"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("valid_to", Integer, index=True),
+    Column("payload", JSON, nullable=False),
+)
+
+# One row per case: its journey so far (first contact, resolution, path of channels, last
+# step), kept up to date by omnicenter.store.metrics.record in the unit of work that stores
+# the events, so journey reports read an index instead of the timeline. Times: epoch s.
+journeys = Table(
+    "journeys",
+    metadata,
+    Column("case_id", String(120), primary_key=True),
+    Column("started_at", Float, nullable=False, index=True),
+    Column("resolved_at", Float),
+    Column("contacts", Integer, nullable=False),
+    Column("hops", Integer, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("last_channel", String(20), nullable=False),
+    Column("last_contact", String(120), nullable=False),
+    Column("last_outcome", String(10), nullable=False),
 )
