@@ -22,6 +22,7 @@ __all__ = [
     "TaskAssigned",
     "TaskOffered",
     "TimelineEventAdded",
+    "TypingIndicator",
     "bus_event_adapter",
 ]
 
@@ -135,6 +136,15 @@ class RoutingDecisionMade(_Event):
     explanation: str
 
 
+class TypingIndicator(_Event):
+    """Someone is typing in a chat: a visitor (to the agents' queues) or an agent (to the
+    visitor's socket). Ephemeral: pushed live, never stored or replayed as a fact."""
+
+    type: Literal["typing"] = "typing"
+    interaction_id: str
+    author_type: Literal["customer", "agent"]
+
+
 BusEvent = Annotated[
     TimelineEventAdded
     | CaseUpdated
@@ -145,7 +155,8 @@ BusEvent = Annotated[
     | TaskOffered
     | TaskAssigned
     | OfferEnded
-    | RoutingDecisionMade,
+    | RoutingDecisionMade
+    | TypingIndicator,
     Field(discriminator="type"),
 ]
 

@@ -6,8 +6,10 @@ write function takes a unit of work (so events go out after commit); reads take 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,9 +19,16 @@ from sqlalchemy import Connection, func, select, update
 from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import Agent, AgentRole, CaseStatus, Channel
 from omnicenter.domain.ids import new_id
-from omnicenter.domain.messages import Attachment
+from omnicenter.domain.messages import Attachment, OutboundMessage
 from omnicenter.domain.model import EventKind
-from omnicenter.services.replies import ReplyError, SenderSettings, reply_on_channel, update_case
+from omnicenter.runtime import Runtime
+from omnicenter.services.replies import (
+    ReplyError,
+    ReplyResult,
+    SenderSettings,
+    reply_on_channel,
+    update_case,
+)
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.services.webchat import open_session
 from omnicenter.store import cases as cases_repo
@@ -27,10 +36,13 @@ from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 
 __all__ = [
+    "ATTACHMENT_CHANNELS",
     "ATTACHMENT_MAX_BYTES",
     "ATTACHMENT_TYPES",
     "CANNED_RESPONSES",
+    "DEFAULT_QUEUES",
     "DISPOSITIONS",
+    "MAX_FILES_PER_REPLY",
     "SERVICE_TARGET_S",
     "SYSTEM_AGENT",
     "WIDGET_LONG_WAIT_S",
@@ -38,15 +50,22 @@ __all__ = [
     "StoredAttachment",
     "attach_to_event",
     "attachment",
+    "attachments_of_event",
     "email_transcript",
+    "latest_interaction",
     "record_csat",
+    "reply_with_files",
     "transfer_case",
     "visitor_for_interaction",
     "wallboard",
+    "with_attachments",
     "wrap_up",
 ]
 
 ATTACHMENT_MAX_BYTES = 5 * 1_048_576
+MAX_FILES_PER_REPLY = 5
+# Agents' files travel as MIME parts of an email; chat and SMS carry text only.
+ATTACHMENT_CHANNELS = frozenset({Channel.EMAIL})
 WIDGET_LONG_WAIT_S = 180  # beyond this the widget offers a callback or an email instead
 ATTACHMENT_TYPES = frozenset(
     {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"}
@@ -60,6 +79,8 @@ SERVICE_TARGET_S: dict[str, int] = {
     "email": 4 * 3600,
     "form": 4 * 3600,
 }
+# Transfer targets offered when live routing is switched off (otherwise its queues).
+DEFAULT_QUEUES = ("general", "returns", "partner", "vip")
 DISPOSITIONS = (
     "resolved_first_contact",
     "order_status_given",
@@ -219,11 +240,48 @@ def visitor_for_interaction(conn: Connection, interaction_id: str) -> str | None
     return str(row.address)
 
 
+def latest_interaction(conn: Connection, case_id: str) -> str | None:
+    """The case's newest open interaction (what routing queues when a case is transferred)."""
+    row = conn.execute(
+        select(t.interactions.c.id)
+        .where(t.interactions.c.case_id == case_id, t.interactions.c.status == "open")
+        .order_by(t.interactions.c.created_at.desc(), t.interactions.c.id.desc())
+        .limit(1)
+    ).first()
+    return None if row is None else str(row.id)
+
+
 def attachment(conn: Connection, attachment_id: str) -> StoredAttachment | None:
     row = conn.execute(select(t.attachments).where(t.attachments.c.id == attachment_id)).first()
     if row is None:
         return None
     return StoredAttachment(row.id, row.filename, row.content_type, bytes(row.data))
+
+
+def attachments_of_event(conn: Connection, event_id: str) -> tuple[Attachment, ...]:
+    """The files stored on a timeline event, in upload order (what an email carries)."""
+    rows = conn.execute(
+        select(t.attachments.c.filename, t.attachments.c.content_type, t.attachments.c.data)
+        .where(t.attachments.c.event_id == event_id)
+        .order_by(t.attachments.c.id)
+    )
+    return tuple(Attachment(r.filename, r.content_type, bytes(r.data)) for r in rows)
+
+
+Send = Callable[[OutboundMessage], Awaitable[tuple[str, str | None]]]
+
+
+def with_attachments(runtime: Runtime, send: Send) -> Send:
+    """Wrap a channel sender so that the files stored on a message's event go with it."""
+
+    async def sender(msg: OutboundMessage) -> tuple[str, str | None]:
+        if "attachments" not in msg.meta:
+            files = await runtime.read(attachments_of_event, msg.event_id)
+            if files:
+                msg = dataclasses.replace(msg, meta={**msg.meta, "attachments": files})
+        return await send(msg)
+
+    return sender
 
 
 # -- writes -----------------------------------------------------------------------------------
@@ -260,6 +318,32 @@ def attach_to_event(
         )
     )
     return att_id
+
+
+def reply_with_files(
+    uow: UnitOfWork,
+    agent: Agent,
+    case_id: str,
+    channel: Channel,
+    body: str,
+    files: list[tuple[str, str, bytes]],
+    *,
+    sender: SenderSettings,
+) -> tuple[ReplyResult, list[dict[str, Any]]]:
+    """An agent's reply with files, in one transaction: the message, its outbox row and the
+    files on its event (the email sender attaches them as MIME parts)."""
+    if channel not in ATTACHMENT_CHANNELS:
+        raise AttachmentError(f"files can be sent by {', '.join(sorted(ATTACHMENT_CHANNELS))} only")
+    if not 1 <= len(files) <= MAX_FILES_PER_REPLY:
+        raise AttachmentError(f"attach 1 to {MAX_FILES_PER_REPLY} files")
+    checked = [_check_file(name, ctype, data) for name, ctype, data in files]
+    result = reply_on_channel(uow, agent, case_id, channel, body, sender=sender)
+    stored = []
+    for att in checked:
+        att_id = attach_to_event(uow, result.event_id, att.filename, att.content_type, att.data)
+        stored.append({"id": att_id, "filename": att.filename, "size": att.size,
+                       "content_type": att.content_type})  # fmt: skip
+    return result, stored
 
 
 def _event(

@@ -45,7 +45,9 @@ from omnicenter.routing import (
     RoutingEngine,
     RoutingError,
     SkillReq,
+    Snapshot,
     TaskSpec,
+    TaskView,
     UnknownAgent,
     UnknownTask,
 )
@@ -59,6 +61,7 @@ from omnicenter.services.assignments import (
     routing_facts,
     waiting_work,
 )
+from omnicenter.services.desktop import latest_interaction
 
 __all__ = ["LiveRouter", "OfferError", "load_routing_config"]
 
@@ -213,7 +216,8 @@ class LiveRouter:
     ) -> str | None:
         """Queue `work` (a chat, an email, a call, a callback); returns the task id, or None
         when routing refuses it (logged)."""
-        queue = queue if queue in self.engine.config.queues else self._queue_for(work)
+        if queue is None or queue not in self.engine.config.queues:
+            queue = self._queue_for(work)
         channel = channel or work.channel
         task = _Task(new_id("tsk"), work, queue)
         now = self.now()
@@ -299,6 +303,71 @@ class LiveRouter:
             )
         )
         self.feed(decisions)
+
+    def wallboard_view(self) -> tuple[Snapshot, list[TaskView]]:
+        """The engine's snapshot, and its tasks offered but not yet accepted."""
+        now = self.now()
+        offered = []
+        for task_id in list(self._tasks):
+            try:
+                view = self.engine.task(task_id)
+            except UnknownTask:
+                continue
+            if view.state == "offered":
+                offered.append(view)
+        return self.engine.snapshot(now), offered
+
+    def has_queue(self, queue: str) -> bool:
+        return queue in self.engine.config.queues
+
+    def queues(self) -> list[str]:
+        return sorted(self.engine.config.queues)
+
+    def check_transfer(self, case_id: str, queue: str) -> None:
+        """Refuse, before anything is recorded, a queue that does not serve the case's work."""
+        if not self.has_queue(queue):
+            raise OfferError(f"unknown queue {queue!r}")
+        served = self.engine.config.queues[queue].channels
+        if served is None:
+            return
+        for task in [x for x in self._tasks.values() if x.work.case_id == case_id]:
+            channel = self.engine.task(task.task_id).channel
+            if channel not in served:
+                raise OfferError(f"queue {queue!r} takes no {channel.value}")
+
+    async def transfer(
+        self, case_id: str, *, to_agent_id: str | None = None, queue: str | None = None
+    ) -> str | None:
+        """Re-route a case's live work after its transfer was recorded; returns the task id.
+
+        An assigned task goes through `RoutingEngine.transfer` (the agent is freed and not
+        offered it again); a task still waiting or offered moves to the new queue with its place; a case
+        that routing does not hold (worked straight from the inbox) is queued afresh.
+        """
+        if (to_agent_id is None) == (queue is None):
+            raise OfferError("transfer to exactly one of: an agent, a queue")
+        if queue is not None and not self.has_queue(queue):
+            raise OfferError(f"unknown queue {queue!r}")
+        task = next((x for x in self._tasks.values() if x.work.case_id == case_id), None)
+        assigned = task is not None and self.engine.task(task.task_id).state == "assigned"
+        if task is not None and (assigned or queue is not None):
+            # Assigned: the agent is freed and not offered it again. Waiting or offered: it
+            # moves with its place (an offer on screen is withdrawn); not an abandon.
+            try:
+                decisions = self.engine.transfer(
+                    task.task_id, self.now(), to_agent=to_agent_id, to_queue=queue
+                )
+            except (RoutingError, UnknownAgent) as exc:
+                raise OfferError(str(exc)) from exc
+            task.agent_id = None
+            task.queue = queue or task.queue
+            self.feed(decisions)
+            return task.task_id
+        if queue is None:
+            return None  # the new owner has it; routing keeps any waiting task where it is
+        interaction_id = await self.runtime.read(latest_interaction, case_id)
+        work = await self.runtime.read(routing_facts, interaction_id) if interaction_id else None
+        return None if work is None else self.submit(work, queue=queue)
 
     def reconfigure(self, config: dict[str, Any]) -> None:
         self.feed(self.engine.reconfigure(config, self.now()))

@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Header, HTTPException, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnicenter.api.deps import CurrentAgent, ServicesDep
 from omnicenter.api.routes.channels import handle_visitor_message
 from omnicenter.bootstrap import Services
+from omnicenter.bus.events import TypingIndicator
 from omnicenter.channels.webchat import verify_visitor
 from omnicenter.domain import CaseStatus, Channel
 from omnicenter.domain.ids import new_id
 from omnicenter.services import desktop
 from omnicenter.services.replies import ReplyError
+from omnicenter.services.routing_live import OfferError
 
-__all__ = ["TypingIndicator", "router"]
+__all__ = ["reroute", "router"]
 
 router = APIRouter(tags=["desktop"])
 
@@ -51,15 +53,6 @@ class CsatIn(_In):
 
 class TranscriptIn(_In):
     email: str = Field(min_length=3, max_length=320)
-
-
-class TypingIndicator(BaseModel):
-    """Pushed to agents' queues when a visitor types; ephemeral, never stored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    type: Literal["typing"] = "typing"
-    interaction_id: str
-    author_type: Literal["customer"] = "customer"
 
 
 def _visitor(services: Services, authorization: str | None) -> str:
@@ -111,20 +104,89 @@ async def post_wrap_up(
 async def post_transfer(
     case_id: str, body: TransferIn, services: ServicesDep, agent: CurrentAgent
 ) -> dict[str, Any]:
+    if body.queue is not None and services.router is not None:
+        try:
+            services.router.check_transfer(case_id, body.queue)
+        except OfferError as exc:
+            raise HTTPException(422, str(exc)) from exc
     try:
         event_id = await services.runtime.write(
             desktop.transfer_case, agent, case_id, to_agent_id=body.to_agent_id, queue=body.queue
         )
     except ReplyError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return {"event_id": event_id}
+    task_id = await reroute(services, case_id, to_agent_id=body.to_agent_id, queue=body.queue)
+    return {"event_id": event_id, "task_id": task_id}
+
+
+async def reroute(
+    services: Services, case_id: str, *, to_agent_id: str | None, queue: str | None
+) -> str | None:
+    """After a recorded transfer, the live task goes where the case went (routing on)."""
+    if services.router is None:
+        return None
+    try:
+        return await services.router.transfer(case_id, to_agent_id=to_agent_id, queue=queue)
+    except OfferError as exc:  # recorded, but routing cannot move it (e.g. channel not served)
+        raise HTTPException(409, f"transfer recorded; routing refused it: {exc}") from exc
+
+
+@router.get("/desktop/queues", summary="Queues a case can be transferred to")
+async def queues(services: ServicesDep, _: CurrentAgent) -> list[str]:
+    if services.router is None:
+        return list(desktop.DEFAULT_QUEUES)
+    return services.router.queues()
+
+
+@router.post(
+    "/cases/{case_id}/replies",
+    status_code=201,
+    summary="Reply with files (multipart: channel, body, file...); email only, limits apply",
+)
+async def post_reply_with_files(
+    case_id: str,
+    services: ServicesDep,
+    agent: CurrentAgent,
+    file: Annotated[list[UploadFile], File()],
+    channel: Annotated[Channel, Form()] = Channel.EMAIL,
+    body: Annotated[str, Form(min_length=1, max_length=100_000)] = "",
+) -> dict[str, Any]:
+    if len(file) > desktop.MAX_FILES_PER_REPLY:
+        raise HTTPException(422, f"attach 1 to {desktop.MAX_FILES_PER_REPLY} files")
+    files = []
+    for f in file:
+        data = await f.read(desktop.ATTACHMENT_MAX_BYTES + 1)
+        name, ctype = f.filename or "file", f.content_type or "application/octet-stream"
+        if len(data) > desktop.ATTACHMENT_MAX_BYTES:
+            raise HTTPException(
+                413, f"{name}: file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
+            )
+        if ctype not in desktop.ATTACHMENT_TYPES:
+            raise HTTPException(415, f"{name}: file type {ctype!r} is not accepted")
+        files.append((name, ctype, data))
+    try:
+        result, stored = await services.runtime.write(
+            desktop.reply_with_files, agent, case_id, channel, body, files, sender=services.sender
+        )
+    except (ReplyError, desktop.AttachmentError) as exc:
+        raise HTTPException(422, str(exc)) from exc
+    services.dispatcher.kick(result.outbox_id)
+    return {
+        "event_id": result.event_id,
+        "outbox_id": result.outbox_id,
+        "interaction_id": result.interaction_id,
+        "case_id": result.case_id,
+        "channel": result.channel.value,
+        "attachments": stored,
+    }
 
 
 @router.post("/interactions/{interaction_id}/typing", status_code=204, summary="Agent is typing")
 async def agent_typing(interaction_id: str, services: ServicesDep, _: CurrentAgent) -> Response:
     visitor = await services.runtime.read(desktop.visitor_for_interaction, interaction_id)
     if visitor is not None:
-        await services.visitors.send(visitor, {"type": "typing", "author_type": "agent"})
+        event = TypingIndicator(interaction_id=interaction_id, author_type="agent")
+        await services.visitors.send(visitor, event.model_dump(mode="json"))
     return Response(status_code=204)
 
 
@@ -145,7 +207,8 @@ async def get_attachment(attachment_id: str, services: ServicesDep, _: CurrentAg
 async def visitor_typing(services: ServicesDep, visitor: VisitorId) -> Response:
     interaction = await services.runtime.read(_interaction_of, visitor)
     if interaction is not None:
-        services.queues.push(TypingIndicator(interaction_id=interaction).model_dump())
+        event = TypingIndicator(interaction_id=interaction, author_type="customer")
+        services.queues.push(event.model_dump(mode="json"))
     return Response(status_code=204)
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict
 
 from omnicenter.api.deps import ServicesDep, require
+from omnicenter.api.routes.desktop import reroute
 from omnicenter.domain import Agent, AgentRole
+from omnicenter.metrics.kpis import Grain
 from omnicenter.services import desktop
 from omnicenter.services.replies import ReplyError
 from omnicenter.services.uow import utcnow
+from omnicenter.services.wallboard import charts as wallboard_charts
+from omnicenter.services.wallboard import live_figures
 
 __all__ = ["router"]
 
@@ -26,7 +30,21 @@ class ReassignIn(BaseModel):
 
 @router.get("/supervisor/wallboard", summary="Live figures per channel, agents, service level")
 async def wallboard(services: ServicesDep, _: Supervisor) -> dict[str, Any]:
-    return await services.runtime.read(desktop.wallboard, utcnow())
+    board = await services.runtime.read(desktop.wallboard, utcnow())
+    if services.router is None:
+        return {**board, "source": "database"}
+    # Waiting, longest wait and agents' states as the routing engine holds them.
+    snap, offered = services.router.wallboard_view()
+    return live_figures(board, snap, offered)
+
+
+@router.get("/supervisor/charts", summary="Today's service level, volume and breaches (KPIs)")
+async def charts(
+    services: ServicesDep,
+    _: Supervisor,
+    grain: Annotated[str, Query(pattern=r"^(quarter|hour)$")] = "hour",
+) -> dict[str, Any]:
+    return await services.runtime.read(wallboard_charts, utcnow(), Grain[grain.upper()])
 
 
 @router.post("/supervisor/cases/{case_id}/reassign", status_code=201, summary="Reassign a case")
@@ -39,4 +57,5 @@ async def reassign(
         )
     except ReplyError as exc:
         raise HTTPException(422, str(exc)) from exc
-    return {"event_id": event_id}
+    task_id = await reroute(services, case_id, to_agent_id=body.agent_id, queue=None)
+    return {"event_id": event_id, "task_id": task_id}

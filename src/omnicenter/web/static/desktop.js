@@ -7,6 +7,7 @@
   const st = {
     me: null, cases: [], byId: new Map(), current: null, customer: null, canned: [],
     offers: new Map(), agents: [], seenEvents: new Set(), typingTimer: null, lastTypingSent: 0,
+    withFiles: new Set(),
   };
   window.ocDesktop = st;  // for tests and the benchmark: inspection, openCase, the socket
 
@@ -69,7 +70,7 @@
     box.replaceChildren();
     for (const o of st.offers.values()) {
       const left = Math.max(0, (Date.parse(o.expires_at) - Date.now()) / 1000);
-      box.append(el("div", { class: "offer", "data-offer": offerKey(o) },
+      box.append(el("div", { class: "offer", "data-offer": offerKey(o), "data-case": o.case_id || "" },
         el("strong", {}, `${icons[o.channel] || ""} New ${o.channel} from queue ${o.queue}`),
         el("div", { class: "meta" }, `expires in ${ago(left)}`),
         el("div", { class: "buttons" },
@@ -130,8 +131,10 @@
     const last = [...c.interactions].reverse().find((i) => REPLY_CHANNELS.includes(i.channel));
     if (last) sel.value = last.channel;
     inbox.render();
-    const [events, customer] = await Promise.all([
-      call(`/customers/${c.customer_id}/timeline?limit=5000`), call(`/customers/${c.customer_id}`)]);
+    const [events, customer, consents] = await Promise.all([
+      call(`/customers/${c.customer_id}/timeline?limit=5000`), call(`/customers/${c.customer_id}`),
+      call(`/customers/${c.customer_id}/consents`)]);
+    customer.consents = consents;
     st.seenEvents = new Set(events.map((e) => e.id));
     st.events = events;
     timeline.setItems(events, { keepBottom: true });
@@ -150,7 +153,7 @@
       author_id: ev.author_id, body: ev.body, created_at: ev.created_at, meta: ev.meta, attachments: [] };
     timeline.append(e);
     if (ev.author_type === "customer") $("typing").textContent = "";
-    if (ev.body.startsWith("📎 ")) refreshAttachments(ev);
+    if (ev.body.startsWith("📎 ") || st.withFiles.has(ev.event_id)) refreshAttachments(ev);
   }
   async function refreshAttachments(ev) {
     // The upload stores the file just after the message: fetch it once so the link shows.
@@ -168,7 +171,6 @@
     const promises = events.filter((e) => e.meta && e.meta.callback_at)
       .map((e) => `callback ${new Date(e.meta.callback_at).toLocaleString()}`);
     const orders = [...new Set(c.open_cases.map((k) => k.fields && k.fields.order).filter(Boolean))];
-    const consent = c.consent || null;
     box.replaceChildren(
       el("h3", {}, c.display_name || c.id),
       el("div", {}, el("span", { class: "tag" }, `segment: ${c.segment}`), " ",
@@ -182,8 +184,35 @@
       section("Open cases", list(c.open_cases.map((k) => `${icons[k.origin] || ""} ${k.subject} (${k.status})`))),
       section("Orders", orders.length ? list(orders.map((o) => `order ${o}`)) : el("p", {}, "none on open cases")),
       section("Promises", promises.length ? list(promises) : el("p", {}, "none pending")),
-      section("Consent", el("p", {}, consent ? JSON.stringify(consent) : "not recorded")),
+      section("Consent", consentTable(c)),
     );
+  }
+  // Consent per channel and purpose: "—" not recorded, yes granted, no withdrawn.
+  const CONSENT_CHANNELS = ["email", "sms", "voice", "messenger", "webchat"];
+  const CONSENT_PURPOSES = ["marketing", "service", "surveys"];
+  function consentTable(c) {
+    const found = new Map(c.consents.map((x) => [`${x.channel}:${x.purpose}`, x]));
+    const cell = (ch, p) => {
+      const cur = found.get(`${ch}:${p}`);
+      const value = cur ? (cur.granted ? "yes" : "no") : "";
+      return el("td", {}, el("select", {
+        "aria-label": `Consent ${p} by ${ch}`, "data-consent": `${ch}:${p}`,
+        title: cur ? `${cur.source}, ${new Date(cur.updated_at).toLocaleString()}` : "not recorded",
+        onchange: (ev) => saveConsent(c.id, ch, p, ev.target.value),
+      }, ...[["", "—"], ["yes", "yes"], ["no", "no"]].map(([v, t]) =>
+        el("option", { value: v, selected: v === value, disabled: v === "" && value !== "" }, t))));
+    };
+    return el("table", { class: "consents" },
+      el("thead", {}, el("tr", {}, el("th", {}, ""), ...CONSENT_PURPOSES.map((p) => el("th", {}, p)))),
+      el("tbody", {}, ...CONSENT_CHANNELS.map((ch) => el("tr", {}, el("th", {}, ch), ...CONSENT_PURPOSES.map((p) => cell(ch, p))))));
+  }
+  async function saveConsent(customerId, channel, purpose, value) {
+    if (!value) return;
+    try {
+      st.customer.consents = await call(`/customers/${customerId}/consents`, { method: "PUT",
+        body: JSON.stringify({ consents: [{ channel, purpose, granted: value === "yes", source: `agent ${st.me.username}` }] }) });
+      $("reply-error").textContent = "";
+    } catch (e) { $("reply-error").textContent = e.message; }
   }
   async function decide(id, decision) {
     await call(`/merge-suggestions/${id}/${decision}`, { method: "POST", body: "{}" }).catch((e) => alert(e.message));
@@ -206,9 +235,22 @@
     const body = $("reply-body").value.trim();
     if (!body || !st.current) return;
     $("reply-error").textContent = "";
+    const files = [...$("reply-files").files];
     try {
-      await call(`/cases/${st.current.caseId}/messages`, {
-        method: "POST", body: JSON.stringify({ channel: $("reply-channel").value, body }) });
+      if (files.length) {
+        // Files go with the message (multipart); the link shows once the event is on the timeline.
+        const form = new FormData();
+        form.append("channel", $("reply-channel").value);
+        form.append("body", body);
+        for (const f of files) form.append("file", f, f.name);
+        const sent = await call(`/cases/${st.current.caseId}/replies`, { method: "POST", body: form });
+        $("reply-files").value = "";
+        st.withFiles.add(sent.event_id);
+        if (st.seenEvents.has(sent.event_id)) refreshAttachments({ event_id: sent.event_id, case_id: sent.case_id });
+      } else {
+        await call(`/cases/${st.current.caseId}/messages`, {
+          method: "POST", body: JSON.stringify({ channel: $("reply-channel").value, body }) });
+      }
       $("reply-body").value = "";
     } catch (e) { $("reply-error").textContent = e.message; }
   }
@@ -245,12 +287,13 @@
   });
   async function openTransfer() {
     if (!st.current) return;
-    st.agents = await call("/agents");
+    const [agents, queues] = await Promise.all([call("/agents"), call("/desktop/queues")]);
+    st.agents = agents;
     const sel = $("transfer-to");
     sel.replaceChildren(
       el("optgroup", { label: "Agents" }, ...st.agents.filter((a) => a.id !== st.me.id && a.role !== "admin")
         .map((a) => el("option", { value: `agent:${a.id}` }, `${a.display_name} (${a.role}, ${a.presence})`))),
-      el("optgroup", { label: "Queues" }, ...["general", "billing", "returns", "vip"]
+      el("optgroup", { label: "Queues" }, ...queues
         .map((q) => el("option", { value: `queue:${q}` }, `queue ${q}`))));
     $("transfer").showModal();
   }
@@ -261,6 +304,7 @@
     const body = kind === "agent" ? { to_agent_id: id } : { queue: id };
     try {
       await call(`/cases/${st.current.caseId}/transfer`, { method: "POST", body: JSON.stringify(body) });
+      loadCases();
     } catch (e) { $("reply-error").textContent = e.message; }
   });
 
@@ -322,6 +366,7 @@
         st.offers.set(offerKey(ev), ev);
         showOffers();
         break;
+      case "offer_ended":
       case "offer_expired":
         st.offers.delete(offerKey(ev));
         showOffers();

@@ -8,29 +8,42 @@
     el("div", { class: "bubble" }, el("span", { class: "meta" }, `${icons[e.channel] || "🗒"} ${e.channel || e.kind} · ${e.author_type}`), e.body)),
     { estimate: 50, label: "Conversation events" });
 
-  function bars(target, data, { max = null, fmt = (v) => v, color = "#1d4ed8" } = {}) {
-    const svg = document.createElementNS(NS, "svg");
-    svg.setAttribute("viewBox", "0 0 300 140");
-    svg.setAttribute("role", "img");
+  const svgEl = (tag, attrs, text) => {
+    const n = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
+    if (text !== undefined) n.textContent = text;
+    return n;
+  };
+  // A bar chart as inline SVG; `target` (0..max) draws a dashed line the bars are judged by.
+  function bars(box, name, data, { max = null, fmt = (v) => v, color = "#1d4ed8", target = null } = {}) {
+    const svg = svgEl("svg", { viewBox: "0 0 300 140", role: "img", "data-chart": name });
     const top = max ?? Math.max(1, ...data.map((d) => d.value));
     const w = data.length ? 280 / data.length : 280;
-    const label = [];
+    const small = data.length > 12;  // quarter-hours: label every fourth bar
     data.forEach((d, i) => {
       const h = (d.value / top) * 100;
-      const r = document.createElementNS(NS, "rect");
-      Object.entries({ x: 10 + i * w + 2, y: 110 - h, width: Math.max(2, w - 4), height: h, fill: d.color || color }).forEach(([k, v]) => r.setAttribute(k, v));
-      const t = document.createElementNS(NS, "text");
-      Object.entries({ x: 10 + i * w + w / 2, y: 126, "text-anchor": "middle", "font-size": 10 }).forEach(([k, v]) => t.setAttribute(k, v));
-      t.textContent = d.label;
-      const v = document.createElementNS(NS, "text");
-      Object.entries({ x: 10 + i * w + w / 2, y: 106 - h, "text-anchor": "middle", "font-size": 10 }).forEach(([k, val]) => v.setAttribute(k, val));
-      v.textContent = fmt(d.value);
-      svg.append(r, t, v);
-      label.push(`${d.label}: ${fmt(d.value)}`);
+      svg.append(svgEl("rect", { x: 10 + i * w + 1, y: 110 - h, width: Math.max(1, w - 2), height: h,
+        fill: d.color || color, "data-label": d.label, "data-value": d.value }, undefined));
+      if (!small || i % 4 === 0) svg.append(svgEl("text", { x: 10 + i * w + w / 2, y: 126, "text-anchor": "middle", "font-size": 9 }, d.label));
+      if (!small) svg.append(svgEl("text", { x: 10 + i * w + w / 2, y: 106 - h, "text-anchor": "middle", "font-size": 9 }, fmt(d.value)));
     });
-    if (!data.length) { const t = document.createElementNS(NS, "text"); t.setAttribute("x", 100); t.setAttribute("y", 70); t.textContent = "no data yet"; svg.append(t); }
-    svg.setAttribute("aria-label", label.join(", ") || "no data yet");
-    target.replaceChildren(svg);
+    if (target !== null && data.length) {
+      const y = 110 - (target / top) * 100;
+      svg.append(svgEl("line", { x1: 8, x2: 292, y1: y, y2: y, stroke: "#111827", "stroke-dasharray": "4 3", "data-target": target }));
+      svg.append(svgEl("text", { x: 292, y: y - 3, "text-anchor": "end", "font-size": 9 }, `target ${fmt(target)}`));
+    }
+    if (!data.length) svg.append(svgEl("text", { x: 100, y: 70 }, "no data yet"));
+    svg.setAttribute("aria-label", data.map((d) => `${d.label}: ${fmt(d.value)}`).join(", ") || "no data yet");
+    box.replaceChildren(svg);
+  }
+  const hhmm = (iso) => new Date(iso).toISOString().slice(11, 16);
+  function renderCharts(ch) {
+    bars($("chart-sl"), "service-level", ch.service_level.map((p) => ({ label: hhmm(p.interval_start), value: p.service_level,
+      color: p.service_level < ch.target ? "#b91c1c" : "#047857" })), { max: 1, fmt: pct, target: ch.target });
+    bars($("chart-volume"), "volume", ch.channels.map((c) => ({ label: c.channel, value: c.offered })));
+    bars($("chart-breaches"), "breaches", ch.channels.map((c) => ({ label: c.channel, value: c.breaches, color: "#b91c1c" })));
+    $("charts-updated").textContent = `${ch.day} (UTC)`;
+    $("charts-updated").dataset.grain = ch.grain;
   }
   const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
 
@@ -50,10 +63,13 @@
       el("td", {}, ago(c.longest_wait_s)), el("td", { "data-col": "open" }, String(c.open)),
       el("td", { class: c.service_level !== null && c.service_level < 0.8 ? "bad" : "" }, pct(c.service_level)),
       el("td", {}, pct(c.abandon_rate)), el("td", { class: c.breaches ? "bad" : "" }, String(c.breaches)))));
-    bars($("chart-sl"), board.service_level_by_hour.map((h) => ({ label: `${h.hour}h`, value: h.service_level,
-      color: h.service_level < 0.8 ? "#b91c1c" : "#047857" })), { max: 1, fmt: pct });
-    bars($("chart-volume"), chans.map(([n, c]) => ({ label: n, value: c.offered })));
-    bars($("chart-breaches"), chans.map(([n, c]) => ({ label: n, value: c.breaches, color: "#b91c1c" })));
+    $("queues").hidden = !board.queues;
+    $("queues-table").tBodies[0].replaceChildren(...(board.queues || []).filter((q) => q.waiting || q.service_level !== null)
+      .map((q) => el("tr", { "data-queue": `${q.queue}:${q.channel}` },
+        el("td", {}, q.queue), el("td", {}, `${icons[q.channel] || ""} ${q.channel}`),
+        el("td", { "data-col": "waiting" }, String(q.waiting)), el("td", {}, ago(q.longest_wait_s)),
+        el("td", {}, q.estimated_wait_s === null ? "nobody staffed" : ago(q.estimated_wait_s)),
+        el("td", {}, pct(q.service_level)))));
     agents = board.agents;
     $("agents").tBodies[0].replaceChildren(...agents.map((a) => {
       const state = el("select", { "aria-label": `State of ${a.display_name}`, onchange: (ev) => setState(a, ev.target.value) },
@@ -62,7 +78,8 @@
         onclick: () => view(id) }, "👁 view"), " ", reassignBox(a, id)));
       return el("tr", { "data-agent": a.username },
         el("td", {}, `${a.display_name} (${a.role})`),
-        el("td", { class: `state-${a.presence}`, "data-col": "state" }, a.presence + (a.presence_reason ? ` (${a.presence_reason})` : "")),
+        el("td", { class: `state-${a.presence}`, "data-col": "state",
+          title: a.routing_state ? `routing: ${a.routing_state}` : null }, a.presence + (a.presence_reason ? ` (${a.presence_reason})` : "")),
         el("td", {}, a.time_in_state_s === null ? "—" : ago(a.time_in_state_s)),
         el("td", {}, `${a.open_cases} open case(s)`), el("td", {}, state), el("td", {}, ...work));
     }));
@@ -89,7 +106,13 @@
   }
   $("silent-close").addEventListener("click", () => { silentCase = null; $("silent").hidden = true; });
 
-  async function refresh() { board = await call("/supervisor/wallboard"); render(); }
+  async function refresh() {
+    const [b, ch] = await Promise.all([call("/supervisor/wallboard"), call(`/supervisor/charts?grain=${$("grain").value}`)]);
+    board = b;
+    render();
+    renderCharts(ch);
+  }
+  $("grain").addEventListener("change", () => refresh());
   let timer = null;
   const soon = () => { clearTimeout(timer); timer = setTimeout(refresh, 200); };
 
@@ -97,7 +120,7 @@
     $("board").hidden = false;
     await refresh();
     live((ev) => {
-      if (["timeline_event", "case_updated", "agent_presence", "task_assigned", "task_offered"].includes(ev.type)) soon();
+      if (["timeline_event", "case_updated", "agent_presence", "task_assigned", "task_offered", "offer_ended", "routing_decision"].includes(ev.type)) soon();
       if (ev.type === "timeline_event" && ev.case_id === silentCase) {
         silent.append({ id: ev.event_id, kind: ev.kind, channel: ev.channel, author_type: ev.author_type, body: ev.body });
       }

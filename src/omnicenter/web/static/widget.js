@@ -6,7 +6,15 @@
   const $ = (id) => document.getElementById(id);
   const log = $("log"), status = $("status"), text = $("text");
   const MAX_BYTES = 5 * 1048576;
-  let token = localStorage.getItem("oc_visitor_token");
+  // Inside a shop's page the widget is a third-party frame: a browser that blocks
+  // third-party storage throws on localStorage, and the chat then lives as long as the page.
+  const store = (() => {
+    try { const s = window.localStorage; s.getItem("oc_visitor_token"); return s; } catch (e) {
+      const mem = new Map();
+      return { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, v) };
+    }
+  })();
+  let token = store.getItem("oc_visitor_token");
   let ws = null, started = false, lastTyping = 0, typingTimer = null, altKind = null;
   const pending = new Map();
   const auth = () => ({ Authorization: `Bearer ${token}` });
@@ -53,7 +61,7 @@
     if (!resp.ok) throw new Error((await resp.json()).detail);
     const data = await resp.json();
     token = data.visitor_token;
-    localStorage.setItem("oc_visitor_token", token);
+    store.setItem("oc_visitor_token", token);
     return data;
   }
 
