@@ -45,6 +45,8 @@ class VoiceSettings:
     trunk_password: str | None = None
     region: str = "PL"  # for reading national caller numbers as E.164
     recordings_retention_days: int = 90
+    recordings_sweep_interval: float = 3600.0  # seconds between retention sweeps; 0 = never
+    min_expires: int = 60  # shortest registration a phone may ask for (423 below it)
     t1: float = 0.5  # RFC 3261 timer T1; tests shorten it
 
     @property

@@ -7,6 +7,7 @@ Entry points stay thin: a REGISTER is authenticated and stored, an INVITE become
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -43,7 +44,7 @@ log = logging.getLogger(__name__)
 
 
 class VoiceEndpoint(SipCore):
-    allowed = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER")
+    allowed = ("INVITE", "ACK", "BYE", "CANCEL", "OPTIONS", "INFO", "REGISTER", "REFER")
     user_agent = "omnicenter-voice"
 
     def __init__(self, settings: VoiceSettings, service: VoiceService | None = None) -> None:
@@ -55,7 +56,10 @@ class VoiceEndpoint(SipCore):
         self.prompts = PromptStore(settings.prompts_dir, settings.menu.prompts)
         self.clock = MediaClock()
         self.ports = PortRange(settings.rtp_port_min, settings.rtp_port_max)
-        self.registrar = Registrar(on_change=self._binding_changed)
+        self.registrar = Registrar(
+            min_expires=settings.min_expires, on_change=self._binding_changed
+        )
+        self._registrations = asyncio.Event()  # a binding changed: the next expiry may move
         self.auth = DigestAuthenticator(settings.realm, self._password)
         self.calls: dict[str, InboundCall] = {}
         self._tasks: set[asyncio.Future[Any]] = set()
@@ -66,6 +70,7 @@ class VoiceEndpoint(SipCore):
         if self.settings.generate_prompts:
             await asyncio.to_thread(self.prompts.ensure)
         await super().start()
+        self.keep(asyncio.ensure_future(self._expire_bindings()))
         log.info("SIP listening on %s:%d (UDP%s)", self.host, self.port, "+TCP" if self.tcp else "")
 
     async def aclose(self) -> None:
@@ -122,7 +127,18 @@ class VoiceEndpoint(SipCore):
         account = self.account(username)
         return account.password if account is not None else None
 
+    async def _expire_bindings(self) -> None:
+        """Drop each registration when it runs out, so an agent whose phone went away
+        stops being offered calls without waiting for the next call to notice."""
+        while True:
+            timeout = self.registrar.seconds_to_next_expiry()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._registrations.wait(), timeout)
+            self._registrations.clear()
+            self.registrar.bindings()
+
     def _binding_changed(self, username: str, binding: object) -> None:
+        self._registrations.set()
         account = self.account(username)
         if account is not None:
             self.service.agent_phone(account.agent_id, username, binding is not None)

@@ -52,6 +52,10 @@ class CallLeg:
         self.ended: asyncio.Future[str] = asyncio.get_running_loop().create_future()
         self.digits: asyncio.Queue[str] = asyncio.Queue()
         self.on_hold_change: Callable[[bool], None] | None = None
+        # REFER from the peer (an agent's phone transferring): the status to answer with.
+        self.on_refer: Callable[[SipRequest], int] | None = None
+        # NOTIFY in the dialog (a phone that sent REFER hears how the transfer goes).
+        self.on_notify: Callable[[SipRequest], None] | None = None
         self.held = False
         self._sdp_version = 0
         self._session_id = int.from_bytes(os.urandom(3), "big")
@@ -85,8 +89,31 @@ class CallLeg:
             self._on_reinvite(request, txn)
         elif method == "OPTIONS":
             self.core.reply_options(txn)
+        elif method == "REFER" and self.on_refer is not None:
+            self.core.txns.reply(txn, self.on_refer(request))
+        elif method == "NOTIFY" and self.on_notify is not None:
+            self.core.txns.reply(txn, 200)
+            self.on_notify(request)
         else:
             self.core.txns.reply(txn, 405)
+
+    async def notify_refer(self, status_line: str, *, final: bool) -> None:
+        """Tell the transferring phone how its REFER goes (RFC 3515 NOTIFY, sipfrag)."""
+        dialog = self.dialog
+        if dialog is None or self.ended.done():
+            return
+        request = dialog.request(
+            "NOTIFY",
+            self.core.via_host,
+            body=f"{status_line}\r\n".encode(),
+            content_type="message/sipfrag;version=2.0",
+        )
+        request.headers.add("Event", "refer")
+        state = "terminated;reason=noresource" if final else "active;expires=60"
+        request.headers.add("Subscription-State", state)
+        txn = self.core.txns.send_request(request, dialog.peer)
+        with contextlib.suppress(asyncio.TimeoutError, SipError):
+            await asyncio.wait_for(asyncio.shield(txn.final), self.core.txns.timers.timeout)
 
     def on_ack(self, request: SipRequest) -> None:
         """Subclasses take a late SDP answer from the ACK."""

@@ -55,7 +55,16 @@ class Registrar:
         return binding
 
     def bindings(self) -> list[Binding]:
+        """Live bindings; expired ones are dropped (and reported to `on_change`) on the way."""
         return [b for u in list(self._bindings) if (b := self.lookup(u)) is not None]
+
+    def next_expiry(self) -> float | None:
+        """When the next binding runs out (on the registrar's clock), None without any."""
+        return min((b.expires_at for b in self._bindings.values()), default=None)
+
+    def seconds_to_next_expiry(self) -> float | None:
+        nxt = self.next_expiry()
+        return None if nxt is None else max(nxt - self._clock(), 0.0)
 
     def register(self, username: str, request: SipRequest, peer: Peer) -> list[tuple[str, int]]:
         """Apply a REGISTER from an authenticated `username`; returns (contact, expires) to list."""

@@ -83,6 +83,8 @@ class CallEventKind(enum.StrEnum):
     HOLD = "hold"
     RESUME = "resume"
     TRANSFERRED = "transferred"
+    CONSULT = "consult"  # the agent rings another agent, the caller on hold
+    CONSULT_ENDED = "consult_ended"  # back to the caller (cancelled, failed, hung up)
     RECORDING = "recording"
     CALLBACK_REQUESTED = "callback_requested"
     ABANDONED = "abandoned"  # the caller hung up before reaching an agent
