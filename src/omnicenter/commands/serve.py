@@ -42,6 +42,8 @@ def serve(
             bot_flow=str(examples / "flows" / "shop.yaml"),
             bot_catalog=str(examples / "catalog"),
         )
+        # The demo phone line runs the keypad version of the shop flow.
+        os.environ.setdefault("OMNICENTER_VOICE_FLOW", str(examples / "flows" / "phone.yaml"))
     settings = load_settings(**overrides)
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -36,6 +36,7 @@ from sqlalchemy import Connection, asc, desc, select, update
 from omnicenter.bus.events import BusEvent, CaseUpdated, TimelineEventAdded
 from omnicenter.domain import Channel, EventKind, Priority
 from omnicenter.flows import (
+    CallbackRequest,
     ConversationState,
     Flow,
     FlowEngine,
@@ -59,6 +60,7 @@ from omnicenter.knowledge import (
     ToldFact,
     find_inconsistencies,
 )
+from omnicenter.services.flow_callbacks import schedule_callback
 from omnicenter.services.replies import SenderSettings, write_outbound
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
@@ -105,6 +107,8 @@ class BotTurn:
     released: bool = False
     handover: dict[str, Any] | None = None
     skipped: bool = False  # a message already answered (redelivery)
+    callbacks: tuple[CallbackRequest, ...] = ()  # promises to schedule (`flow_callbacks`)
+    queue: str = ""  # the flow's handover queue, for those promises
 
 
 # ----------------------------------------------------------------------------- state
@@ -423,6 +427,8 @@ def run_bot_turn(
         new_state.status.value,
         released=handover is not None,
         handover=context,
+        callbacks=tuple(o for o in outputs if isinstance(o, CallbackRequest)),
+        queue=flow.settings.handover_queue,
     )
 
 
@@ -494,6 +500,53 @@ def _held_at_start(conn: Connection) -> tuple[set[str], set[str]]:
     return held, released
 
 
+def unanswered(conn: Connection, interaction_ids: Iterable[str]) -> list[TimelineEventAdded]:
+    """Customer messages the bot holds but never answered (the process stopped between
+    receiving and answering): those after the input of the last committed turn."""
+    found: list[TimelineEventAdded] = []
+    ev = t.events.c
+    for interaction_id in sorted(interaction_ids):
+        last = _latest_step(conn, interaction_id)
+        input_id = (last.meta or {}).get("input_event_id") if last is not None else None
+        answered = (
+            conn.execute(select(ev.created_at).where(ev.id == input_id)).first()
+            if input_id
+            else None
+        )
+        if answered is None:
+            continue  # no committed turn to continue from: the conversation is not the bot's
+        rows = conn.execute(
+            select(t.events)
+            .where(
+                ev.interaction_id == interaction_id,
+                ev.author_type == "customer",
+                ev.kind == EventKind.MESSAGE_IN.value,
+                ev.created_at >= answered.created_at,
+                ev.id != input_id,
+            )
+            .order_by(asc(ev.created_at))
+        )
+        root: str | None = None
+        for row in rows:
+            root = root or customers_repo.root_of(conn, row.customer_id)
+            found.append(
+                TimelineEventAdded(
+                    event_id=row.id,
+                    customer_id=root,
+                    case_id=row.case_id,
+                    interaction_id=interaction_id,
+                    kind=row.kind,
+                    channel=row.channel or "",
+                    author_type=row.author_type,
+                    author_id=row.author_id,
+                    body=row.body or "",
+                    created_at=row.created_at,
+                    meta=dict(row.meta or {}),
+                )
+            )
+    return found
+
+
 @dataclass
 class BotHandle:
     """The bot attached to a running `Services`: a bus subscriber and routing's gate."""
@@ -548,6 +601,22 @@ class BotHandle:
             or iid in self._released
         ):
             return
+        self._spawn_turn(event)
+
+    async def answer_unanswered(self) -> int:
+        """After a restart: answer what the bot holds and had not answered when it stopped.
+        Each is an ordinary turn (one transaction, skipped when already answered), so
+        starting twice never answers twice. Returns how many messages were picked up."""
+        events = await self.services.runtime.read(unanswered, set(self._held))
+        for event in events:
+            self._spawn_turn(event)
+        if events:
+            log.info("answering %d message(s) left unanswered by the last run", len(events))
+        return len(events)
+
+    def _spawn_turn(self, event: TimelineEventAdded) -> None:
+        iid = event.interaction_id
+        assert iid is not None
         self._held.add(iid)
         if event.case_id:
             self._case_of[iid] = event.case_id
@@ -599,6 +668,8 @@ class BotHandle:
         )
         for outbox_id in result.outbox_ids:
             services.dispatcher.kick(outbox_id)
+        for request in result.callbacks:
+            await schedule_callback(services, interaction_id, request, result.queue)
         if self.recorder is not None:
             for entry in result.told:
                 self.recorder.record(entry)
@@ -684,4 +755,5 @@ async def attach_bot(
     gate = getattr(router, "set_gate", None) if router is not None else None
     if callable(gate):
         gate(handle.should_route)
+    await handle.answer_unanswered()
     return handle

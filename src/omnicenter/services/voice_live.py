@@ -18,7 +18,7 @@ import hmac
 import logging
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,9 +44,21 @@ from omnicenter.channels.voice import (
     VoiceEndpoint,
     VoiceSettings,
 )
-from omnicenter.domain import Channel, EventKind
+from omnicenter.channels.voice.retention import (
+    Recording,
+    delete_recordings,
+    expired_recordings,
+)
+from omnicenter.domain import Channel, EventKind, Presence
 from omnicenter.domain.ids import new_id
-from omnicenter.routing import CallbackScheduled, Decision, RoutingError
+from omnicenter.routing import (
+    AgentSpec,
+    CallbackScheduled,
+    Decision,
+    Offered,
+    RoutingError,
+    UnknownAgent,
+)
 from omnicenter.routing.skills import SkillReq
 from omnicenter.services import queries
 from omnicenter.services.agents import get_agent
@@ -61,6 +73,9 @@ from omnicenter.store import tables as t
 
 if TYPE_CHECKING:
     from omnicenter.bootstrap import Services
+    from omnicenter.channels.voice.ivr import Ivr
+    from omnicenter.runtime import Runtime
+    from omnicenter.services.voice_flows import FlowIvr
 
 __all__ = [
     "CallRecord",
@@ -68,8 +83,11 @@ __all__ = [
     "VoiceHandle",
     "attach_voice",
     "close_call",
+    "expire_recording",
     "open_call",
+    "purge_recordings",
     "record_call_event",
+    "recording_known",
     "sip_password",
     "submit_call_task",
     "voice_settings_for",
@@ -214,6 +232,95 @@ def close_call(uow: UnitOfWork, rec: CallRecord, channel: Channel, event: CallEv
     )
 
 
+def expire_recording(uow: UnitOfWork, call_id: str, path: str) -> bool:
+    """A deleted recording: a `recording_expired` event next to the call's `recording` one,
+    so the timeline says why its link is gone. False when the call is unknown here."""
+    row = uow.conn.execute(
+        select(t.events)
+        .where(t.events.c.meta["call_id"].as_string() == call_id)
+        .order_by(desc(t.events.c.created_at))
+        .limit(1)
+    ).first()
+    if row is None:
+        return False
+    meta = {"call": "recording_expired", "call_id": call_id, "path": path}
+    body = "call recording expired (retention)"
+    event_id = cases_repo.add_event(
+        uow.conn,
+        uow.now,
+        customer_id=row.customer_id,
+        case_id=row.case_id,
+        interaction_id=row.interaction_id,
+        kind=EventKind.STATUS.value,
+        channel=Channel(row.channel) if row.channel else Channel.VOICE,
+        author_type="system",
+        author_id=None,
+        body=body,
+        meta=meta,
+    )
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customers_repo.root_of(uow.conn, row.customer_id),
+            case_id=row.case_id,
+            interaction_id=row.interaction_id,
+            kind=EventKind.STATUS.value,
+            channel=row.channel,
+            author_type="system",
+            author_id=None,
+            body=body,
+            created_at=uow.now,
+            meta=meta,
+        )
+    )
+    return True
+
+
+def recording_known(conn: Connection, call_id: str) -> bool:
+    """Whether the timeline has a `recording` of this call (its file may be gone)."""
+    row = conn.execute(
+        select(t.events.c.id)
+        .where(
+            t.events.c.meta["call_id"].as_string() == call_id,
+            t.events.c.meta["call"].as_string() == CallEventKind.RECORDING.value,
+        )
+        .limit(1)
+    ).first()
+    return row is not None
+
+
+async def purge_recordings(
+    runtime: Runtime,
+    settings: VoiceSettings,
+    *,
+    now: datetime | None = None,
+    on_deleted: Callable[[Recording], None] | None = None,
+) -> list[Recording]:
+    """Delete recordings past `recordings_retention_days` and mark them on the timeline."""
+    when = now or datetime.now(UTC)
+    old = await asyncio.to_thread(
+        expired_recordings, settings.recordings_dir, settings.recordings_retention_days, when
+    )
+    deleted = await asyncio.to_thread(delete_recordings, old, on_deleted)
+    for rec in deleted:
+        if rec.call_id is not None:
+            await runtime.write(expire_recording, rec.call_id, str(rec.path))
+    return deleted
+
+
+async def sweep_recordings(runtime: Runtime, settings: VoiceSettings) -> None:
+    """The running service's periodic retention sweep."""
+    while True:
+        try:
+            deleted = await purge_recordings(runtime, settings)
+        except Exception:  # a failed sweep must not end the sweeps
+            log.exception("recording retention sweep failed")
+        else:
+            if deleted:
+                log.info("deleted %d expired call recordings", len(deleted))
+        await asyncio.sleep(settings.recordings_sweep_interval)
+
+
 def close_stale_calls(uow: UnitOfWork) -> list[str]:
     """No call survives a restart: close call interactions left open by the last run."""
     ids = [
@@ -272,6 +379,7 @@ class _Call:
     offer: str | None = None  # agent the routing task is offered to now
     offered: asyncio.Event = field(default_factory=asyncio.Event)
     agent_id: str | None = None  # connected agent
+    requeued: bool = False  # transferred to a queue: not sticky to the agent who let go
     promise_due: float | None = None
 
 
@@ -312,7 +420,9 @@ class LiveVoiceService:
         self._promises: dict[str, _Promise] = {}  # callback task -> promise
         self._dialling: dict[str, _Promise] = {}  # number -> promise being kept
         self._bg: set[asyncio.Task[Any]] = set()
+        self._loops: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self.flow_ivr: FlowIvr | None = None  # the phone runs a flow (`attach_flow_ivr`)
         services.bus.subscribe(self._on_bus)
 
     async def load_agents(self) -> None:
@@ -335,9 +445,9 @@ class LiveVoiceService:
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._bg):
+        for task in [*self._bg, *self._loops]:
             task.cancel()
-        await asyncio.gather(*self._bg, return_exceptions=True)
+        await asyncio.gather(*self._bg, *self._loops, return_exceptions=True)
 
     # --- VoiceService ----------------------------------------------------------------------
 
@@ -358,6 +468,9 @@ class LiveVoiceService:
         if c is None or self.router is None:
             return
         c.queue = self._routing_queue(request.queue)
+        if c.requeued and c.task_id is not None:
+            c.requeued = False  # the transferred task waits in its new queue already
+            return
         skills: tuple[SkillReq, ...] = ()
         if self.require_ivr_skills:
             skills = tuple(SkillReq(k, v) for k, v in request.skills.items())
@@ -450,6 +563,21 @@ class LiveVoiceService:
         elif kind is CallEventKind.NO_ANSWER and event.agent_id is not None:
             if c.task_id is not None:
                 self._answer(c.task_id, event.agent_id, accept=False)
+        elif kind is CallEventKind.TRANSFERRED:
+            # The first agent's capacity frees. To a queue, the routing task moves there
+            # (never back to that agent); to an agent, routing hands it to them.
+            to_queue, to_agent = event.data.get("to_queue"), event.data.get("to_agent")
+            c.agent_id = to_agent if isinstance(to_agent, str) else None
+            c.requeued = isinstance(to_queue, str) and self._transfer_task(c, to_queue=to_queue)
+            moved = c.requeued or (
+                c.agent_id is not None and self._transfer_task(c, to_agent=c.agent_id)
+            )
+            if not moved:
+                self._finish_task(c)
+        elif kind is CallEventKind.RECORDING:
+            event = replace(
+                event, data={**event.data, "url": f"/api/v1/calls/{event.call_id}/recording"}
+            )
         elif kind is CallEventKind.CALLBACK_REQUESTED and c.promise_due is not None:
             event = replace(
                 event,
@@ -461,10 +589,52 @@ class LiveVoiceService:
         await self._write(record_call_event, c.rec, c.channel, _jsonable(event), _body(event))
 
     def agent_phone(self, agent_id: str, username: str, registered: bool) -> None:
+        had = agent_id in self._phones
         if registered:
             self._phones[agent_id] = username
         else:
             self._phones.pop(agent_id, None)
+        if had != registered:
+            self._spawn(self.apply_voice_capacity(agent_id))
+
+    async def apply_voice_capacity(self, agent_id: str, *, attempts: int = 20) -> None:
+        """Voice capacity follows the phone: none without a registered phone, the agent's
+        own with one. An agent routing has not met yet (first login) is retried briefly."""
+        router = self.router
+        if router is None:
+            return
+        for _ in range(attempts):
+            agent = await self.runtime.read(get_agent, agent_id)
+            if agent is None:
+                return
+            spec = AgentSpec.from_agent(agent)
+            if agent_id not in self._phones:
+                spec = replace(
+                    spec, capacity={**spec.capacity, Channel.VOICE: 0, Channel.CALLBACK: 0}
+                )
+            try:
+                router.feed(router.engine.update_agent(spec, router.now()))
+                return
+            except UnknownAgent:
+                await asyncio.sleep(0.05)  # routing adds the agent on its own loop
+
+    async def apply_all_voice_capacity(self) -> None:
+        """At start no phone is registered yet: nobody takes calls until theirs is."""
+        agents = list(self._agents.values())
+        await asyncio.gather(*(self.apply_voice_capacity(a, attempts=1) for a in agents))
+
+    def ivr_for(self, call: CallInfo) -> Ivr | None:
+        """The flow IVR for this call when one is attached (`IvrProvider`), else the menu."""
+        c = self.calls.get(call.call_id)
+        if self.flow_ivr is None or c is None:
+            return None
+        return self.flow_ivr.for_call(call, c.rec)
+
+    def adopt_promise(
+        self, task_id: str, number: str, queue: str, case_id: str, arrived_at: datetime
+    ) -> None:
+        """A callback promised elsewhere (a flow on chat or the phone): keep it like ours."""
+        self._promises[task_id] = _Promise(task_id, number, queue, case_id, arrived_at)
 
     # --- internals -------------------------------------------------------------------------
 
@@ -486,13 +656,58 @@ class LiveVoiceService:
         except OfferError as exc:  # the offer timed out or was withdrawn meanwhile
             log.warning("call task %s: %s", task_id, exc)
 
-    async def _ended(self, c: _Call, event: CallEvent) -> None:
-        self.calls.pop(c.info.call_id, None)
+    def _transfer_task(
+        self, c: _Call, *, to_queue: str | None = None, to_agent: str | None = None
+    ) -> bool:
+        """Move the call's routing task (`engine.transfer`); to an agent, whose phone has
+        the call already, the offer is accepted at once. False when routing cannot."""
+        router, task_id = self.router, c.task_id
+        if router is None or task_id is None:
+            return False
+        queue = self._routing_queue(to_queue) if to_queue is not None else None
+        try:
+            if to_agent is not None and router.engine.agent(to_agent).state is not (
+                Presence.AVAILABLE
+            ):
+                return False  # away or full in routing's eyes: the task just ends here
+            decisions = router.engine.transfer(
+                task_id, router.now(), to_queue=queue, to_agent=to_agent
+            )
+        except RoutingError:
+            log.warning("routing could not transfer the task of call %s", c.info.call_id)
+            return False
+        task = router.task_for(task_id)
+        if task is not None:
+            task.agent_id = None  # nobody has it until the next agent accepts
+        feed(router, decisions)
+        if to_agent is None:
+            return True
+        if any(isinstance(d, Offered) and d.agent_id == to_agent for d in decisions):
+            self._answer(task_id, to_agent, accept=True)
+            return True
+        return False  # they have no room in routing's eyes: the task waits for them
+
+    def _finish_task(self, c: _Call) -> None:
         if c.task_id is not None:
             self._by_task.pop(c.task_id, None)
             if self.router is not None:
                 self.router.complete(c.task_id)
+            c.task_id = None
+
+    async def _ended(self, c: _Call, event: CallEvent) -> None:
+        self.calls.pop(c.info.call_id, None)
+        self._finish_task(c)
         await self._write(close_call, c.rec, c.channel, _jsonable(event))
+
+    def phone_of(self, agent_id: str) -> AgentTarget | None:
+        """The agent's registered phone as a target to ring, None without one."""
+        username = self._phones.get(agent_id)
+        return AgentTarget(agent_id, username) if username is not None else None
+
+    def case_of(self, call_id: str) -> str | None:
+        """The case a live call is on (the desktop's call bar links it)."""
+        c = self.calls.get(call_id)
+        return c.rec.case_id if c is not None else None
 
     def _on_bus(self, event: BusEvent) -> None:
         if self._closed:
@@ -501,10 +716,13 @@ class LiveVoiceService:
             call_id = self._by_task.get(event.task_id)
             if call_id is not None and call_id in self.calls:
                 c = self.calls[call_id]
-                c.offer = event.to_agent
-                c.offered.set()
+                if c.agent_id != event.to_agent:  # not the transfer to who has it already
+                    c.offer = event.to_agent
+                    c.offered.set()
             elif event.task_id in self._promises:
                 self._spawn(self._keep_promise(self._promises[event.task_id], event.to_agent))
+            if event.to_agent not in self._phones and event.channel in _CALL_CHANNELS:
+                self._spawn(self.apply_voice_capacity(event.to_agent))  # offered before we knew
         elif isinstance(event, OfferEnded):
             call_id = self._by_task.get(event.task_id)
             ended = self.calls.get(call_id) if call_id else None
@@ -514,6 +732,8 @@ class LiveVoiceService:
             isinstance(event, AgentPresenceChanged) and event.agent_id not in self._agents.values()
         ):
             self._spawn(self._learn_agent(event.agent_id))
+            if event.agent_id not in self._phones:
+                self._spawn(self.apply_voice_capacity(event.agent_id))
 
     async def _learn_agent(self, agent_id: str) -> None:
         agent = await self.runtime.read(get_agent, agent_id)
@@ -576,6 +796,12 @@ class LiveVoiceService:
         cancelled future."""
         return await asyncio.shield(self.runtime.write(fn, *args, **kwargs))
 
+    def keep_running(self, coro: Any) -> None:
+        """A service loop (the retention sweep) that ends when the service closes."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._loops.add(task)
+        task.add_done_callback(self._loops.discard)
+
     def _spawn(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._bg.add(task)
@@ -596,6 +822,8 @@ _BODIES = {
     CallEventKind.HOLD: "call on hold",
     CallEventKind.RESUME: "call resumed",
     CallEventKind.TRANSFERRED: "call transferred",
+    CallEventKind.CONSULT: "agent consulting another agent",
+    CallEventKind.CONSULT_ENDED: "consultation ended",
     CallEventKind.RECORDING: "call recorded",
     CallEventKind.CALLBACK_REQUESTED: "callback promised",
     CallEventKind.ABANDONED: "caller hung up while waiting",
@@ -674,7 +902,10 @@ async def attach_voice(
         services, accounts=settings.accounts, require_ivr_skills=require_ivr_skills
     )
     await service.load_agents()
+    await service.apply_all_voice_capacity()
     endpoint = _LiveEndpoint(settings, service)
     service.control = endpoint
     await endpoint.start()
+    if settings.recordings_sweep_interval > 0 and settings.recordings_retention_days > 0:
+        service.keep_running(sweep_recordings(services.runtime, settings))
     return VoiceHandle(endpoint, service)

@@ -1,4 +1,7 @@
-"""The same customer asks the same questions on web chat, SMS and email: the same facts."""
+"""The same customer asks the same questions on web chat, SMS and email: the same facts.
+
+The phone (a real SIP call pressing keys through the flow IVR) is compared with these in
+`tests/integration/voice/test_voice_flow.py`, which needs the SIP endpoint."""
 
 from __future__ import annotations
 

@@ -1,11 +1,15 @@
-"""Running a menu on one call: play a node's prompt, collect a digit, follow the option."""
+"""Running a menu on one call: play a node's prompt, collect a digit, follow the option.
+
+`IvrRunner` runs a configured DTMF menu. A service may run something else on the call (a
+flow, `services/voice_flows.py`) by implementing `IvrProvider`: the call asks it first.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -13,14 +17,34 @@ import numpy.typing as npt
 from omnicenter.channels.voice.legs import CallLeg
 from omnicenter.channels.voice.menu import MenuDefinition, MenuOption
 from omnicenter.channels.voice.prompts import PromptStore
+from omnicenter.channels.voice.service import CallInfo
 
-__all__ = ["IvrOutcome", "IvrRunner", "play", "wait_prompt"]
+__all__ = [
+    "Ivr",
+    "IvrOutcome",
+    "IvrProvider",
+    "IvrRunner",
+    "collect_digits",
+    "play",
+    "wait_prompt",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class IvrOutcome:
     option: MenuOption  # queue, callback or hangup
     path: tuple[str, ...]  # the digits pressed, for the timeline and the routing task
+
+
+class Ivr(Protocol):
+    async def run(self, leg: CallLeg) -> IvrOutcome: ...
+
+
+@runtime_checkable
+class IvrProvider(Protocol):
+    """A service that runs its own IVR on some calls; None keeps the configured menu."""
+
+    def ivr_for(self, call: CallInfo) -> Ivr | None: ...
 
 
 async def play(
@@ -47,6 +71,20 @@ async def play(
         leg.rtp.stop_playing()
         return digit_task.result()
     return None
+
+
+async def collect_digits(
+    leg: CallLeg, first: str | None, *, gap: float, end: str = "#", max_digits: int = 20
+) -> str:
+    """Digits up to `end` (not included), `max_digits`, or `gap` seconds of silence
+    between keys; `first` is a key already pressed over the prompt."""
+    digits = "" if first is None else first
+    while not digits.endswith(end) and len(digits) < max_digits:
+        try:
+            digits += await asyncio.wait_for(leg.digits.get(), gap)
+        except TimeoutError:
+            break
+    return digits.removesuffix(end)
 
 
 def wait_prompt(seconds: float | None) -> str | None:

@@ -1,7 +1,8 @@
 """The IVR menu as data: nodes with a prompt and digit options, and per-queue settings.
 
-A menu is a mapping (YAML, TOML or JSON) so that it can be changed without code; when the
-flow engine lands, it renders flows into this same shape for the phone.
+A menu is a mapping (YAML, TOML or JSON) so that it can be changed without code. It answers
+calls when no flow runs on the phone (`services/voice_flows.py`); its queue settings (music,
+callback key, recording) also apply to a flow's handover queue of the same name.
 """
 
 from __future__ import annotations

@@ -3,10 +3,15 @@
 Recorded prompts win: a file `<name>.wav` in the prompts directory is used as it is (any
 PCM WAV; it is converted to 8 kHz mono on load). Missing prompts are spoken with
 `espeak-ng` when installed, else replaced by a short beep so calls still work.
+
+`SpeechSynth` speaks dynamic text (a flow's answers: prices, order status) at run time,
+cached by a hash of (voice, text), so a phrase said twice is synthesised once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import shutil
 import subprocess
@@ -25,7 +30,7 @@ from omnicenter.channels.voice.media.audio import (
     write_wav,
 )
 
-__all__ = ["PromptStore", "music_on_hold"]
+__all__ = ["PromptStore", "SpeechSynth", "music_on_hold"]
 
 log = logging.getLogger(__name__)
 Pcm = npt.NDArray[np.int16]
@@ -34,6 +39,10 @@ HOW_TO_RECORD = (
     "To use recorded prompts, put PCM WAV files named <prompt>.wav (8 kHz mono is best) in {dir}; "
     "install espeak-ng to have missing ones spoken automatically."
 )
+
+
+def _fallback() -> Pcm:
+    return concat(tone(880, 0.15, amplitude=4000), silence(0.35))
 
 
 def music_on_hold(seconds: float = 8.0) -> Pcm:
@@ -111,7 +120,7 @@ class PromptStore:
                     exc,
                     HOW_TO_RECORD.format(dir=self.directory),
                 )
-                pcm = concat(tone(880, 0.15, amplitude=4000), silence(0.35))
+                pcm = _fallback()
         self._cache[name] = pcm
         return pcm
 
@@ -120,3 +129,70 @@ class PromptStore:
         for name in names:
             parts += [self.get(name), silence(gap)]
         return concat(*parts) if parts else silence(0.02)
+
+
+# espeak-ng voice per flow language; anything else is read with the English voice.
+_VOICES = {"pl": "pl", "en": "en-us"}
+
+
+class SpeechSynth:
+    """Text to 8 kHz speech with espeak-ng, cached as WAV files named by a text hash.
+
+    Without espeak-ng (or when it fails) the caller hears a short tone instead of the
+    text, and the log says once how to get speech. `espeak=""` switches speech off."""
+
+    def __init__(self, directory: Path, *, espeak: str | None = None, rate: int = 150) -> None:
+        self.directory = directory
+        self.espeak = espeak if espeak is not None else shutil.which("espeak-ng")
+        self.rate = rate
+        self._memory: dict[str, Pcm] = {}
+        self._warned = False
+
+    @property
+    def available(self) -> bool:
+        return bool(self.espeak)
+
+    def path_for(self, text: str, lang: str) -> Path:
+        voice = _VOICES.get(lang, "en-us")
+        digest = hashlib.sha256(f"{voice}\0{self.rate}\0{text}".encode()).hexdigest()[:32]
+        return self.directory / f"{digest}.wav"
+
+    async def speak(self, text: str, lang: str) -> Pcm:
+        path = self.path_for(text, lang)
+        key = str(path)
+        cached = self._memory.get(key)
+        if cached is not None:
+            return cached
+        pcm = await asyncio.to_thread(self._load_or_make, path, text, lang)
+        self._memory[key] = pcm
+        return pcm
+
+    def _load_or_make(self, path: Path, text: str, lang: str) -> Pcm:
+        if not path.exists():
+            if not self.espeak:
+                if not self._warned:
+                    log.warning(
+                        "espeak-ng not found: flow answers on the phone are replaced by a tone. "
+                        "Install espeak-ng to have them spoken."
+                    )
+                    self._warned = True
+                return _fallback()
+            self.directory.mkdir(parents=True, exist_ok=True)
+            voice = _VOICES.get(lang, "en-us")
+            partial = path.with_suffix(".part.wav")
+            try:
+                subprocess.run(
+                    [self.espeak, "-v", voice, "-s", str(self.rate), "-w", str(partial), text],
+                    check=True,
+                    capture_output=True,
+                    timeout=30,
+                )
+                partial.replace(path)  # whole files only: a crash never leaves half a prompt
+            except (OSError, subprocess.SubprocessError) as exc:
+                log.warning("espeak-ng failed (%s); the caller hears a tone instead", exc)
+                return _fallback()
+        try:
+            return load_wav(path)
+        except AudioError as exc:
+            log.warning("speech file %s unusable (%s)", path, exc)
+            return _fallback()

@@ -1,0 +1,101 @@
+"""A flow's `callback` step made a promise: the same routing callback a caller gets in a queue.
+
+The flow engine only emits a `CallbackRequest`. Here it becomes a scheduled callback task
+in the routing engine (`LiveRouter.submit(..., channel=callback, callback_at=...)`, due at
+the asked time plus the queue's callback grace), a `promise_made` routing fact on the
+interaction's timeline (which the metric buckets count, in the same transaction), and,
+when the phone is on, a promise the voice service keeps by ringing an agent and then the
+customer. The same function serves chat, SMS, email and the phone IVR.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from omnicenter.bus.events import TimelineEventAdded
+from omnicenter.domain import Channel, EventKind
+from omnicenter.flows import CallbackRequest
+from omnicenter.services.assignments import record_routing, routing_facts
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
+
+__all__ = ["FlowPromise", "schedule_callback"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FlowPromise:
+    promise_id: str  # the routing task that keeps it
+    number: str
+    queue: str
+    due_at: datetime
+    event_id: str | None  # the `promise_made` fact on the timeline
+
+
+def _promise_made(uow: UnitOfWork, interaction_id: str, meta: dict[str, Any]) -> str | None:
+    """The routing fact (metric buckets updated with it), published like any timeline
+    event so the desktop shows the promise at once."""
+    event_id = record_routing(uow, interaction_id, "callback promised", meta)
+    interaction = cases_repo.get_interaction(uow.conn, interaction_id)
+    if event_id is None or interaction is None:
+        return event_id
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customers_repo.root_of(uow.conn, interaction.customer_id),
+            case_id=interaction.case_id,
+            interaction_id=interaction_id,
+            kind=EventKind.ROUTING.value,
+            channel=interaction.channel.value,
+            author_type="system",
+            author_id=None,
+            body="callback promised",
+            created_at=uow.now,
+            meta=meta,
+        )
+    )
+    return event_id
+
+
+async def schedule_callback(
+    services: Any, interaction_id: str, request: CallbackRequest, queue: str
+) -> FlowPromise | None:
+    """Schedule the promise; None (logged) when routing is off or refuses it."""
+    router = services.router
+    if router is None:
+        log.warning("callback asked on %s but routing is off: nobody would call", interaction_id)
+        return None
+    work = await services.runtime.read(routing_facts, interaction_id)
+    if work is None:
+        return None
+    now = router.now()
+    at = max(now, request.at.timestamp()) if request.at is not None else now
+    task_id = router.submit(work, queue=queue, channel=Channel.CALLBACK, callback_at=at)
+    if task_id is None:
+        return None
+    task = router.task_for(task_id)
+    routed_queue = task.queue if task is not None else queue
+    policy = router.engine.config.queues[routed_queue].callback
+    due_at = datetime.fromtimestamp(at + (policy.grace if policy is not None else 0.0), UTC)
+    meta = {
+        "fact": "promise_made",
+        "promise_id": task_id,
+        "due_at": due_at.isoformat(),
+        "queue": routed_queue,
+        "segment": work.segment,
+        "number": request.phone,
+        "source": "flow",
+        "note": request.note,
+    }
+    event_id = await services.runtime.write(_promise_made, interaction_id, meta)
+    voice = getattr(services, "voice", None)
+    if voice is not None and request.phone:
+        voice.service.adopt_promise(
+            task_id, request.phone, routed_queue, work.case_id, work.arrived_at
+        )
+    return FlowPromise(task_id, request.phone, routed_queue, due_at, event_id)
