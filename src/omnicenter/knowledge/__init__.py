@@ -49,10 +49,15 @@ from omnicenter.knowledge.records import OrderStatus, PolicyKind
 from omnicenter.knowledge.repository import (
     FileKnowledgeRepository,
     InMemoryKnowledgeRepository,
+    KnowledgeChange,
+    KnowledgeConflict,
     KnowledgeRepository,
+    KnowledgeVersion,
+    VersionedKnowledgeRepository,
 )
-from omnicenter.knowledge.service import KnowledgeService
-from omnicenter.knowledge.snapshot import KnowledgeSnapshot, SnapshotError
+from omnicenter.knowledge.service import KnowledgeService, NotVersioned
+from omnicenter.knowledge.snapshot import KnowledgeSnapshot, SnapshotError, changed_records
+from omnicenter.knowledge.watch import watch_versions
 
 __all__ = [
     "AnswerRecorder",
@@ -68,11 +73,15 @@ __all__ = [
     "InMemoryKnowledgeRepository",
     "Inconsistency",
     "KnowledgeBase",
+    "KnowledgeChange",
+    "KnowledgeConflict",
     "KnowledgeQuery",
     "KnowledgeRepository",
     "KnowledgeService",
     "KnowledgeSnapshot",
+    "KnowledgeVersion",
     "NotFound",
+    "NotVersioned",
     "OrderFact",
     "OrderQuery",
     "OrderStatus",
@@ -91,6 +100,8 @@ __all__ = [
     "StockFact",
     "StockQuery",
     "ToldFact",
+    "VersionedKnowledgeRepository",
+    "changed_records",
     "find_inconsistencies",
     "format_money",
     "parse_money",
@@ -99,4 +110,5 @@ __all__ = [
     "read_file",
     "read_json",
     "told",
+    "watch_versions",
 ]

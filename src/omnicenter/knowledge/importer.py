@@ -95,12 +95,17 @@ class RejectedRow:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """`applied` is true only when no row was rejected; then `snapshot` is the new state."""
+    """`applied` is true only when no row was rejected; then `snapshot` is the new state.
+
+    `unchanged`: applied, but no new version was made (the rows matched what was already
+    known, or their delivery had been applied before).
+    """
 
     applied: bool
     counts: Mapping[str, int]
     rejected: tuple[RejectedRow, ...]
     snapshot: KnowledgeSnapshot | None
+    unchanged: bool = False
 
     @property
     def total(self) -> int:

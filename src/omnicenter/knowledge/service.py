@@ -1,12 +1,15 @@
 """The knowledge service: holds the current knowledge base and applies imports to it.
 
 Readers call `ask` (or `base` for the typed helpers); writers call `import_files`,
-`import_rows` or `apply_rows`. A successful import is saved first and then swapped in
-whole, so a reader sees either the old or the new knowledge, never a mix.
+`import_rows` or `rollback`. A successful import is saved first and then swapped in
+whole, so a reader sees either the old or the new knowledge, never a mix. With a
+versioned repository several processes share the knowledge: `refresh` picks up a version
+another process saved, and a save planned on a stale version is planned again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -15,12 +18,24 @@ from pathlib import Path
 from omnicenter.knowledge.base import KnowledgeBase, KnowledgeQuery
 from omnicenter.knowledge.facts import Fact, NotFound, Query
 from omnicenter.knowledge.importer import ImportReport, RawRow, RejectedRow, plan_import, read_file
-from omnicenter.knowledge.repository import KnowledgeRepository
-from omnicenter.knowledge.snapshot import KnowledgeSnapshot
+from omnicenter.knowledge.repository import (
+    KnowledgeChange,
+    KnowledgeConflict,
+    KnowledgeRepository,
+    KnowledgeVersion,
+    VersionedKnowledgeRepository,
+)
+from omnicenter.knowledge.snapshot import KnowledgeSnapshot, changed_records
 
-__all__ = ["KnowledgeService"]
+__all__ = ["KnowledgeService", "NotVersioned"]
 
 Progress = Callable[[int, int], None]
+
+SAVE_ATTEMPTS = 5  # plans repeated when other processes keep saving first
+
+
+class NotVersioned(RuntimeError):
+    """History and rollback need a repository that keeps versions (the SQL store)."""
 
 
 def _utc_now() -> datetime:
@@ -44,20 +59,52 @@ class KnowledgeService(KnowledgeQuery):
     def snapshot(self) -> KnowledgeSnapshot:
         return self._base.snapshot
 
+    @property
+    def repository(self) -> KnowledgeRepository:
+        return self._repository
+
     def ask(self, query: Query) -> Fact | NotFound:
         return self._base.ask(query)
 
+    # -- writing ---------------------------------------------------------------------------
     def import_rows(
-        self, rows: Iterable[RawRow], already_rejected: Sequence[RejectedRow] = ()
+        self,
+        rows: Iterable[RawRow],
+        already_rejected: Sequence[RejectedRow] = (),
+        *,
+        change: KnowledgeChange | None = None,
     ) -> ImportReport:
+        """Apply `rows` as one new version, or nothing. An import that changes no record,
+        or repeats a delivery already applied, saves nothing (`report.unchanged`)."""
+        rows = list(rows)
+        change = change or KnowledgeChange()
         with self._lock:
-            report = plan_import(self._base.snapshot, rows, self._clock(), already_rejected)
-            if report.snapshot is not None:
-                self._repository.save(report.snapshot)
+            for attempt in range(SAVE_ATTEMPTS):
+                if attempt:
+                    self._refresh_locked()
+                if change.delivery_id is not None and self._seen(change.delivery_id):
+                    return self._unchanged(rows)
+                current = self._base.snapshot
+                report = plan_import(current, rows, self._clock(), already_rejected)
+                if report.snapshot is None:
+                    return report
+                if not changed_records(current, report.snapshot):
+                    return dataclasses.replace(report, snapshot=current, unchanged=True)
+                try:
+                    self._repository.save(report.snapshot, change)
+                except KnowledgeConflict:
+                    continue
                 self._base = KnowledgeBase(report.snapshot, self._clock)
-            return report
+                return report
+        raise KnowledgeConflict(f"no version saved after {SAVE_ATTEMPTS} attempts")
 
-    def import_files(self, paths: Sequence[Path], progress: Progress | None = None) -> ImportReport:
+    def import_files(
+        self,
+        paths: Sequence[Path],
+        progress: Progress | None = None,
+        *,
+        change: KnowledgeChange | None = None,
+    ) -> ImportReport:
         """Read every file, then import all their rows as one change (or none)."""
         rows: list[RawRow] = []
         rejected: list[RejectedRow] = []
@@ -67,4 +114,69 @@ class KnowledgeService(KnowledgeQuery):
             rejected += file_rejected
             if progress is not None:
                 progress(done, len(paths))
-        return self.import_rows(rows, rejected)
+        if change is None:
+            change = KnowledgeChange(source="import " + ", ".join(p.name for p in paths))
+        return self.import_rows(rows, rejected, change=change)
+
+    def rollback(self, version: int, change: KnowledgeChange | None = None) -> KnowledgeSnapshot:
+        """Make the records of `version` current again, as a new version (history stays)."""
+        repository = self._versioned()
+        change = change or KnowledgeChange(source=f"rollback to version {version}")
+        with self._lock:
+            for _ in range(SAVE_ATTEMPTS):
+                self._refresh_locked()
+                old = repository.load_version(version)
+                if old is None:
+                    raise KeyError(f"there is no knowledge version {version}")
+                current = self._base.snapshot
+                new = KnowledgeSnapshot(current.revision + 1, self._clock(), old.records)
+                try:
+                    repository.save(new, change)
+                except KnowledgeConflict:
+                    continue
+                self._base = KnowledgeBase(new, self._clock)
+                return new
+        raise KnowledgeConflict(f"no version saved after {SAVE_ATTEMPTS} attempts")
+
+    # -- versions --------------------------------------------------------------------------
+    def history(self, limit: int = 50) -> list[KnowledgeVersion]:
+        return self._versioned().history(limit)
+
+    def refresh(self) -> bool:
+        """Load the latest saved version if another process saved one; True when swapped."""
+        if not isinstance(self._repository, VersionedKnowledgeRepository):
+            return False
+        if self._repository.latest_version() == self._base.snapshot.revision:
+            return False  # the cheap check a poll makes; the lock is only for a change
+        with self._lock:
+            return self._refresh_locked()
+
+    def _refresh_locked(self) -> bool:
+        if not isinstance(self._repository, VersionedKnowledgeRepository):
+            return False
+        if self._repository.latest_version() == self._base.snapshot.revision:
+            return False
+        latest = self._repository.load()
+        if latest is None or latest.revision == self._base.snapshot.revision:
+            return False
+        self._base = KnowledgeBase(latest, self._clock)
+        return True
+
+    def _versioned(self) -> VersionedKnowledgeRepository:
+        if not isinstance(self._repository, VersionedKnowledgeRepository):
+            raise NotVersioned(
+                "this knowledge store keeps only the latest snapshot; "
+                'versions need the SQL store (knowledge_store = "sql")'
+            )
+        return self._repository
+
+    def _seen(self, delivery_id: str) -> bool:
+        return isinstance(
+            self._repository, VersionedKnowledgeRepository
+        ) and self._repository.has_delivery(delivery_id)
+
+    def _unchanged(self, rows: Sequence[RawRow]) -> ImportReport:
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.kind] = counts.get(row.kind, 0) + 1
+        return ImportReport(True, counts, (), self._base.snapshot, unchanged=True)

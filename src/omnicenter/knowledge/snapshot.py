@@ -10,7 +10,7 @@ from typing import Any
 
 from omnicenter.knowledge.records import KINDS, Record, RowError, parse_row, to_row
 
-__all__ = ["SNAPSHOT_FORMAT", "KnowledgeSnapshot", "SnapshotError"]
+__all__ = ["SNAPSHOT_FORMAT", "KnowledgeSnapshot", "SnapshotError", "changed_records"]
 
 SNAPSHOT_FORMAT = 1
 
@@ -92,3 +92,22 @@ class KnowledgeSnapshot:
             updated_at=datetime.fromisoformat(data["updated_at"]),
             records=MappingProxyType({k: MappingProxyType(v) for k, v in records.items()}),
         )
+
+
+def changed_records(
+    old: KnowledgeSnapshot, new: KnowledgeSnapshot
+) -> list[tuple[str, str, Record | None]]:
+    """(kind, key, record) for every record `new` adds or changes; record None: removed.
+
+    Unchanged records are usually the very same objects (`with_records` shares them), so
+    the identity check keeps this cheap for a small update of a large snapshot.
+    """
+    changes: list[tuple[str, str, Record | None]] = []
+    for kind in sorted(set(old.records) | set(new.records)):
+        before, after = old.of(kind), new.of(kind)
+        for key, record in after.items():
+            previous = before.get(key)
+            if previous is not record and previous != record:
+                changes.append((kind, key, record))
+        changes.extend((kind, key, None) for key in before if key not in after)
+    return changes

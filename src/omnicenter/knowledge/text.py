@@ -6,6 +6,7 @@ suffix-stripping stem so that "zamówienie", "zamówienia" and "zamówieniu" mee
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -128,6 +129,7 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)  # catalogs repeat words; rebuilding indexes re-stems
 def stem(word: str) -> str:
     """A crude stem of a folded word: strip one inflection suffix, keep at most 6 letters.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from omnicenter.channels.forms import parse_submission
 from omnicenter.channels.sms import parse_webhook, verify_signature
 from omnicenter.channels.webchat import parse_visitor_message, sign_visitor, verify_visitor
 from omnicenter.identity import InvalidAddress
+from omnicenter.knowledge.connectors import WebhookRejected, receive_webhook
 from omnicenter.services.inbound import ingest
 from omnicenter.services.webchat import open_session
 from omnicenter.store import tables as t
@@ -208,4 +210,43 @@ async def handle_visitor_message(
         "case_id": result.case_id,
         "interaction_id": result.interaction_id,
         "duplicate": result.duplicate,
+    }
+
+
+@router.post(
+    "/channels/shop/woocommerce",
+    summary="WooCommerce webhook (product and order topics, X-WC-Webhook-Signature checked)",
+    responses={
+        401: {"description": "missing or bad signature"},
+        404: {"description": "no shop connector configured"},
+        422: {"description": "rows rejected, nothing applied"},
+    },
+)
+async def woocommerce_webhook(
+    request: Request,
+    services: ServicesDep,
+    x_wc_webhook_signature: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    """A shop pushes a changed product or order: a new knowledge version, once per delivery."""
+    if not x_wc_webhook_signature:
+        raise HTTPException(401, "missing X-WC-Webhook-Signature")
+    if services.shop is None or services.knowledge is None:
+        raise HTTPException(404, "no shop connector configured (OMNICENTER_WOOCOMMERCE_URL)")
+    body = await request.body()
+    try:
+        report = await asyncio.to_thread(
+            receive_webhook, services.shop, services.knowledge, dict(request.headers), body
+        )
+    except WebhookRejected as exc:
+        status = 401 if "Signature" in str(exc) else 400
+        log.warning("shop webhook refused from %s: %s", request.client, exc)
+        raise HTTPException(status, str(exc)) from exc
+    if not report.applied:
+        raise HTTPException(422, "; ".join(str(r) for r in report.rejected[:10]))
+    snapshot = report.snapshot
+    return {
+        "applied": True,
+        "unchanged": report.unchanged,
+        "revision": snapshot.revision if snapshot is not None else None,
+        "counts": dict(report.counts),
     }

@@ -1,17 +1,30 @@
-"""The connector port, and pulling on a schedule."""
+"""The connector port, pulling on a schedule, and applying pushed deliveries once."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from omnicenter.knowledge.importer import ImportReport, RawRow
+from omnicenter.knowledge.repository import KnowledgeChange
 from omnicenter.knowledge.service import KnowledgeService
 
-__all__ = ["PullSchedule", "ShopConnector", "WebhookRejected", "run_pull_loop", "sync_once"]
+__all__ = [
+    "PullSchedule",
+    "ShopConnector",
+    "WebhookRejected",
+    "delivery_id",
+    "receive_webhook",
+    "run_pull_loop",
+    "sync_once",
+]
+
+# Headers shops put a per-delivery id in (WooCommerce, Shopify, generic).
+DELIVERY_HEADERS = ("x-wc-webhook-delivery-id", "x-shopify-webhook-id", "x-delivery-id")
 
 
 class WebhookRejected(ValueError):
@@ -33,7 +46,36 @@ class ShopConnector(Protocol):
 def sync_once(
     connector: ShopConnector, service: KnowledgeService, since: datetime | None
 ) -> ImportReport:
-    return service.import_rows(connector.pull(since))
+    """One pull as one version; a pull that changes nothing saves nothing."""
+    change = KnowledgeChange(author=connector.name, source=f"{connector.name} pull")
+    return service.import_rows(connector.pull(since), change=change)
+
+
+def delivery_id(connector: ShopConnector, headers: Mapping[str, str], body: bytes) -> str:
+    """The shop's id of this delivery, or (when it sends none) a digest of the body:
+    either way a redelivery carries the same id."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    for name in DELIVERY_HEADERS:
+        if lower.get(name, "").strip():
+            return f"{connector.name}:{lower[name].strip()}"
+    return f"{connector.name}:sha256:{hashlib.sha256(body).hexdigest()}"
+
+
+def receive_webhook(
+    connector: ShopConnector, service: KnowledgeService, headers: Mapping[str, str], body: bytes
+) -> ImportReport:
+    """Verify and apply one pushed delivery as a new version, at most once per delivery id.
+
+    Raises `WebhookRejected` for a delivery that is not genuine; rejected rows come back
+    in the report (answer the shop 2xx only when `report.applied`)."""
+    rows = connector.webhook_rows(headers, body)
+    topic = {k.lower(): v for k, v in headers.items()}.get("x-wc-webhook-topic", "webhook")
+    change = KnowledgeChange(
+        author=connector.name,
+        source=f"{connector.name} {topic}",
+        delivery_id=delivery_id(connector, headers, body),
+    )
+    return service.import_rows(rows, change=change)
 
 
 @dataclass(frozen=True, slots=True)
