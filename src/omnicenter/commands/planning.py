@@ -86,6 +86,61 @@ def read_series(path: Path, value: str) -> tuple[datetime, int, dict[str, np.nda
     return first, step, out
 
 
+def read_db_series(
+    database: str | None, since: date | None, until: date | None, timezone: str | None
+) -> tuple[datetime, int, dict[str, np.ndarray]]:
+    """Offered contacts per channel per 15 minutes from the database's metric buckets.
+
+    Whole local days from `since` (default: the first day with contacts) up to `until`
+    (exclusive; default: today, so the history ends with the last complete day).
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from omnicenter.metrics import INTERVAL_S, Grain
+    from omnicenter.metrics.config import day_bounds, zone
+    from omnicenter.settings import load_settings
+    from omnicenter.store import Database
+    from omnicenter.store.metrics import history_range, query_counters
+
+    settings = load_settings()
+    try:
+        tz = zone(timezone or settings.timezone)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    url = database or settings.sqlalchemy_url()
+    db = Database(url)
+    try:
+        with console.status("reading history from the database…"), db.reader() as conn:
+            span = history_range(conn)
+            if span is None:
+                raise typer.BadParameter(
+                    "the database holds no contact history: give a CSV, use --demo, or "
+                    "seed one with `omnicenter demo-history`"
+                )
+            first = since or span[0].astimezone(tz).date()
+            last = until or datetime.now(tz).date()
+            start, end = day_bounds(first, tz)[0], day_bounds(last, tz)[0]
+            if end <= start:
+                raise typer.BadParameter(
+                    f"no whole day of history between {first} and {last} (--until is exclusive)"
+                )
+            data = query_counters(conn, start, end, by=("channel",), grain=Grain.QUARTER)
+    except DBAPIError as exc:
+        raise typer.BadParameter(f"cannot read metric buckets from {url}: {exc.orig}") from exc
+    finally:
+        db.dispose()
+    n = int((end - start).total_seconds()) // INTERVAL_S
+    t0 = int(start.timestamp())
+    out: dict[str, np.ndarray] = {}
+    for (t, ch), c in data.items():
+        arr = out.setdefault(str(ch), np.zeros(n))
+        arr[(int(t) - t0) // INTERVAL_S] += c.offered
+    out.pop("", None)  # agent presence rows have no channel
+    if not out:
+        raise typer.BadParameter(f"no contacts offered between {first} and {last}")
+    return start, INTERVAL_S, out
+
+
 def write_series(
     path: Path, start: datetime, step: float, data: dict[str, Any], value: str
 ) -> None:
@@ -147,6 +202,10 @@ def read_roster(path: Path, start: datetime) -> list[AgentSpec]:
     return out
 
 
+def _d(value: datetime | None) -> date | None:
+    return value.date() if value is not None else None
+
+
 def _to_days(arr: np.ndarray, per_day: int) -> np.ndarray:
     days = arr.size // per_day
     return arr[: days * per_day].reshape(days, per_day)
@@ -178,6 +237,22 @@ def _chart(
     plt.close(fig)
 
 
+DatabaseOpt = Annotated[
+    str | None, typer.Option(help="SQLAlchemy URL to read history from (default: settings)")
+]
+SinceOpt = Annotated[
+    datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="first local day of history (default: the first)"),
+]
+UntilOpt = Annotated[
+    datetime | None,
+    typer.Option(formats=["%Y-%m-%d"], help="local day the history stops before (default: today)"),
+]
+TimezoneOpt = Annotated[
+    str | None, typer.Option(help="IANA zone for days (default: the timezone setting)")
+]
+
+
 def forecast_cmd(
     history: Annotated[
         Path | None, typer.Argument(help="history CSV: interval_start,channel,contacts")
@@ -192,8 +267,14 @@ def forecast_cmd(
         bool, typer.Option(help="use a synthetic 12-week history (written to --out)")
     ] = False,
     seed: Annotated[int, typer.Option(help="seed for --demo")] = 0,
+    database: DatabaseOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    timezone: TimezoneOpt = None,
 ) -> None:
-    """Forecast contacts per channel per interval, with MAPE/WAPE against a seasonal naive."""
+    """Forecast contacts per channel per interval, with MAPE/WAPE against a seasonal naive.
+
+    History: the CSV given, else the database (offered contacts from the metric buckets)."""
     out.mkdir(parents=True, exist_ok=True)
     evs = read_events(events)
     if demo:
@@ -205,7 +286,8 @@ def forecast_cmd(
         start, step = datetime(2024, 9, 2, tzinfo=UTC), 900
         write_series(out / "history.csv", start, step, series, "contacts")
     elif history is None:
-        raise typer.BadParameter("give a history CSV or --demo")
+        start, step, series = read_db_series(database, _d(since), _d(until), timezone)
+        write_series(out / "history.csv", start, step, series, "contacts")
     else:
         start, step, series = read_series(history, "contacts")
     per_day = int(86400 // step)
@@ -239,7 +321,13 @@ def forecast_cmd(
 
 
 def staff_cmd(
-    forecast: Annotated[Path, typer.Argument(help="forecast CSV: interval_start,channel,contacts")],
+    forecast: Annotated[
+        Path | None,
+        typer.Argument(
+            help="forecast CSV: interval_start,channel,contacts (default: the recorded "
+            "volumes in the database, to staff what actually came)"
+        ),
+    ] = None,
     out: Annotated[Path, typer.Option(help="folder for staffing.csv and charts")] = Path(
         "planning-out"
     ),
@@ -256,10 +344,17 @@ def staff_cmd(
     peak: Annotated[
         list[str] | None, typer.Option(help="peak date (repeatable), for the outsourcing plan")
     ] = None,
+    database: DatabaseOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    timezone: TimezoneOpt = None,
 ) -> None:
     """Agents needed per channel per interval (Erlang C/A, concurrency, deadlines, shrinkage)."""
     out.mkdir(parents=True, exist_ok=True)
-    start, step, vols = read_series(forecast, "contacts")
+    if forecast is None:
+        start, step, vols = read_db_series(database, _d(since), _d(until), timezone)
+    else:
+        start, step, vols = read_series(forecast, "contacts")
     specs = [s for s in read_channels(channels) if s.name in vols]
     if not specs:
         raise typer.BadParameter("no channel of the forecast is configured")

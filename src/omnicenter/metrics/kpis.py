@@ -10,7 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
+from omnicenter.metrics.config import local_floor
 from omnicenter.metrics.counters import DIMENSIONS, BucketKey, Counters
 
 __all__ = ["Grain", "Kpis", "kpis", "rollup"]
@@ -100,11 +102,12 @@ def rollup(
     by: Sequence[str] = (),
     grain: Grain = Grain.TOTAL,
     where: Mapping[str, str] | None = None,
+    tz: tzinfo = UTC,
 ) -> dict[RollupKey, Counters]:
     """Sum buckets into (interval start, *dimension values in `by`) keys.
 
     `where` keeps only buckets whose dimensions equal the given values. With
-    `grain=TOTAL` the interval part of the key is 0.
+    `grain=TOTAL` the interval part of the key is 0. Hours and days are those of `tz`.
     """
     bad = [d for d in (*by, *(where or {})) if d not in DIMENSIONS]
     if bad:
@@ -115,10 +118,18 @@ def rollup(
     for key, c in buckets.items():
         if any(key[i] != v for i, v in flt):
             continue
-        start = key.start // grain * grain if grain else 0
+        start = _floor(key.start, grain, tz)
         rk: RollupKey = (start, *(key[i] for i in idx))
         acc = out.get(rk)
         if acc is None:
             acc = out[rk] = Counters()
         acc.add(c)
     return out
+
+
+def _floor(start: int, grain: Grain, tz: tzinfo) -> int:
+    if not grain:
+        return 0
+    if tz is UTC or grain is Grain.QUARTER:
+        return start // grain * grain
+    return local_floor(start, grain, tz)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from omnicenter.metrics import batch_buckets, rollup
+from omnicenter.metrics import MetricEvent, batch_buckets, rollup
 from omnicenter.metrics.cost import ChannelRate, CostRow, CostSettings, cost_rows, right_channel
-from omnicenter.metrics.journeys import journeys, summarise
-from tests.unit.metrics.handmade import LOG
+from omnicenter.metrics.journeys import Journey, JourneyFold, journeys, summarise
+from tests.unit.metrics.handmade import LOG, K, answered, at, offered
 
 
 def test_journeys_of_the_handmade_log() -> None:
@@ -50,3 +50,52 @@ def test_right_channel_flags_value_mismatches() -> None:
     flags = right_channel(rows, CostSettings())
     assert [(r.channel, r.segment) for r, _ in flags] == [("voice", "basic"), ("webchat", "gold")]
     assert right_channel(rows[:1], CostSettings()) == []
+
+
+# Journeys kept row by row (JourneyFold) against the batch computation
+def _extra() -> list[MetricEvent]:
+    """Corners: resolved before any contact, resolved twice, a late answer of an earlier
+    contact, an abandon after the answer, a case moving across three channels."""
+    return [
+        MetricEvent(K.RESOLVED, at(10), case_id="k9", channel="email"),
+        offered("d1", 20, "k9", channel="email"),
+        offered("d2", 30, "k8", channel="sms"),
+        offered("d3", 40, "k8", channel="voice"),
+        answered("d2", 50, "a1"),  # the earlier contact: k8's last step is still waiting
+        offered("d4", 60, "k7", channel="webchat"),
+        answered("d4", 70, "a2"),
+        MetricEvent(K.ABANDONED, at(80), "d4"),  # after the answer: stays handled
+        offered("d5", 90, "k7", channel="webchat"),
+        offered("d6", 100, "k7", channel="voice"),
+        MetricEvent(K.RESOLVED, at(200), case_id="k7", channel="voice"),
+        MetricEvent(K.RESOLVED, at(300), case_id="k7", channel="voice"),
+    ]
+
+
+def _comparable(js: list[Journey]) -> dict[str, tuple[object, ...]]:
+    return {
+        j.case_id: (j.started_at, j.resolved_at, j.channels, j.hops, j.duration_s, j.drop_out)
+        for j in js
+    }
+
+
+def test_journey_rows_kept_event_by_event_equal_the_batch_journeys() -> None:
+    log = [*LOG, *_extra()]
+    fold = JourneyFold()
+    case_of: dict[str, str] = {}
+    for ev in log:
+        if ev.kind is K.OFFERED:
+            case_of[ev.contact_id] = ev.case_id
+        case = ev.case_id if ev.kind in (K.OFFERED, K.RESOLVED) else case_of.get(ev.contact_id, "")
+        fold.apply(ev, case)
+    live = [st.journey(case) for case, st in fold.journeys.items()]
+    batch = journeys(log)
+    assert _comparable(live) == _comparable(batch)
+    assert _comparable(live)["k8"][-1] == "voice:waiting"
+    assert _comparable(live)["k7"][2:4] == (("webchat", "webchat", "voice"), 1)
+    s_live, s_batch = summarise(live), summarise(batch)
+    for name in ("journeys", "resolved", "median_duration_s", "mean_contacts", "mean_hops"):
+        assert getattr(s_live, name) == getattr(s_batch, name)
+    assert dict(s_live.paths) == dict(s_batch.paths)  # ties may come in either order
+    assert dict(s_live.drop_outs) == dict(s_batch.drop_outs)
+    assert [j.case_id for j in s_live.slowest] == [j.case_id for j in s_batch.slowest]
