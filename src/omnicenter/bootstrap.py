@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,12 @@ class Services:
     router: LiveRouter | None = field(init=False, default=None)
     voice: Any = field(init=False, default=None)  # VoiceHandle when voice is enabled
     bot: Any = field(init=False, default=None)  # BotHandle when the bot is enabled
+    # KnowledgeService when the bot or a shop connector needs knowledge; `shop` is the
+    # WooCommerce connector (pulls on a schedule, verifies webhooks) when one is set.
+    knowledge: Any = field(init=False, default=None)
+    shop: Any = field(init=False, default=None)
+    _knowledge_stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
+    _knowledge_tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
     secret: bytes = field(init=False)
     sender: SenderSettings = field(init=False)
 
@@ -133,12 +140,17 @@ class Services:
             )
             config = RoutingConfig.from_dict(raw)
             self.router = LiveRouter(self.runtime, config)
+        if self.settings.bot_enabled or self.settings.woocommerce_url:
+            await self._start_knowledge()
         if self.settings.bot_enabled:
             from omnicenter.services.bot_live import attach_bot
 
             # Before routing starts, so that conversations the bot holds are not queued.
             self.bot = await attach_bot(
-                self, self.settings.bot_flow, self.settings.bot_catalog or None
+                self,
+                self.settings.bot_flow,
+                self.settings.bot_catalog or None,
+                knowledge=self.knowledge,
             )
         if self.router is not None:
             await self.router.start()
@@ -147,11 +159,83 @@ class Services:
             from omnicenter.services.voice_live import attach_voice
 
             self.voice = await attach_voice(self)
+            voice_flow = os.environ.get("OMNICENTER_VOICE_FLOW", "")
+            if voice_flow and self.bot is not None:
+                from omnicenter.services.voice_flows import attach_flow_ivr
+
+                # The phone runs this flow with the bot's knowledge; the menu stays the
+                # fallback when none is set.
+                await attach_flow_ivr(self, self.voice, voice_flow)
+            elif voice_flow:
+                log.warning(
+                    "OMNICENTER_VOICE_FLOW needs the bot's knowledge (OMNICENTER_BOT_ENABLED); "
+                    "calls get the DTMF menu"
+                )
         resumed = await self.dispatcher.resume()
         if resumed:
             log.info("resuming delivery of %d pending outbound messages", resumed)
 
+    async def _start_knowledge(self) -> None:
+        """Knowledge from the database (default) or data_dir/knowledge.json; reload when
+        another process saves a version; pull the shop on its interval."""
+        from datetime import timedelta
+
+        from omnicenter.knowledge import (
+            FileKnowledgeRepository,
+            KnowledgeChange,
+            KnowledgeService,
+            watch_versions,
+        )
+        from omnicenter.knowledge.connectors import (
+            PullSchedule,
+            WooCommerceConnector,
+            run_pull_loop,
+        )
+        from omnicenter.store.knowledge import SqlKnowledgeRepository
+
+        s = self.settings
+        catalog = Path(s.bot_catalog) if s.bot_catalog else None
+        if s.knowledge_store == "file":
+            if catalog is None or s.woocommerce_url:  # else the bot imports its catalog
+                repository = FileKnowledgeRepository(s.data_dir)
+                self.knowledge = await asyncio.to_thread(KnowledgeService, repository)
+        else:
+            sql = SqlKnowledgeRepository(self.db)
+            self.knowledge = await asyncio.to_thread(KnowledgeService, sql)
+            if catalog is not None and self.knowledge.snapshot.revision == 0:
+                # The catalog folder seeds an empty database; later changes are imports.
+                files = sorted(p for p in catalog.iterdir() if p.is_file())
+                change = KnowledgeChange(author="omnicenter", source=f"catalog {catalog}")
+                report = await asyncio.to_thread(
+                    self.knowledge.import_files, files, None, change=change
+                )
+                if not report.applied:
+                    problems = "; ".join(str(r) for r in report.rejected[:5])
+                    raise RuntimeError(f"catalog {catalog} was not imported: {problems}")
+            self._knowledge_tasks.append(
+                asyncio.create_task(
+                    watch_versions(self.knowledge, s.knowledge_reload_s, self._knowledge_stop)
+                )
+            )
+        if s.woocommerce_url:
+            self.shop = WooCommerceConnector(
+                s.woocommerce_url,
+                s.woocommerce_consumer_key,
+                s.woocommerce_consumer_secret.get_secret_value(),
+                s.woocommerce_webhook_secret.get_secret_value(),
+            )
+            if s.knowledge_pull_interval_s > 0 and self.knowledge is not None:
+                schedule = PullSchedule(interval=timedelta(seconds=s.knowledge_pull_interval_s))
+                self._knowledge_tasks.append(
+                    asyncio.create_task(
+                        run_pull_loop(self.shop, self.knowledge, schedule, self._knowledge_stop)
+                    )
+                )
+
     async def stop(self) -> None:
+        self._knowledge_stop.set()
+        for task in self._knowledge_tasks:
+            await task
         if self.voice is not None:
             await self.voice.close()
         if self.bot is not None:

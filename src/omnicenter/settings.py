@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "load_settings"]
@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     public_base_url: str = ""  # how outside services see us (SMS webhook signatures)
 
     default_region: str = "PL"  # for phone numbers written without a country code
+    # The center's IANA time zone: "a day" and hours in reports, exports, the KPI API and
+    # planning histories are local ones (DST-correct); stored times stay UTC.
+    timezone: str = "UTC"
     max_body_bytes: int = 1_048_576
     max_upload_bytes: int = 10 * 1_048_576
 
@@ -61,12 +64,31 @@ class Settings(BaseSettings):
     bot_enabled: bool = False
     bot_flow: str = ""
     bot_catalog: str = ""
+    # Knowledge (catalog, prices, orders, policies): "sql" keeps every version in the
+    # database, shared by all processes, which reload within knowledge_reload_s of a new
+    # one; "file" keeps the latest snapshot in data_dir/knowledge.json.
+    knowledge_store: Literal["sql", "file"] = "sql"
+    knowledge_reload_s: float = Field(default=5.0, gt=0)
+    # A WooCommerce shop pulled every knowledge_pull_interval_s (0: never; webhooks only).
+    woocommerce_url: str = ""
+    woocommerce_consumer_key: str = ""
+    woocommerce_consumer_secret: SecretStr = SecretStr("")
+    woocommerce_webhook_secret: SecretStr = SecretStr("")
+    knowledge_pull_interval_s: int = Field(default=900, ge=0)
     routing_enabled: bool = True
     routing_config: str = ""  # a TOML file; empty: the packaged default (see README)
 
     widget_keys: list[str] = Field(default_factory=lambda: ["demo-widget-key"])
     form_keys: list[str] = Field(default_factory=lambda: ["demo-form-key"])
     event_queue_timeout_s: int = 600
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        from omnicenter.metrics.config import zone
+
+        zone(name)  # ValueError naming the bad zone, when settings load
+        return name
 
     def sqlalchemy_url(self) -> str:
         if self.database_url:

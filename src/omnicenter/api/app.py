@@ -19,14 +19,18 @@ from omnicenter.api.routes import (
     auth,
     cases,
     channels,
+    consents,
     customers,
     desktop,
     kpis,
     live,
     routing,
     supervisor,
+    voice,
 )
 from omnicenter.bootstrap import Services
+from omnicenter.domain import Channel
+from omnicenter.services import desktop as desktop_service
 from omnicenter.settings import Settings, load_settings
 from omnicenter.web import pages
 
@@ -46,6 +50,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = services or Services(settings)
         await svc.start(smtp=smtp)
+        # Agents' files (stored on the reply's event) go out as MIME parts of the email.
+        senders = svc.dispatcher.senders
+        senders[Channel.EMAIL] = desktop_service.with_attachments(
+            svc.runtime, senders[Channel.EMAIL]
+        )
         app.state.services = svc
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # collector's scans, and collect less often, so no request waits for a long gen-2 pass.
@@ -71,12 +80,14 @@ def create_app(
         auth.router,
         agents.router,
         customers.router,
+        consents.router,
         cases.router,
         channels.router,
         desktop.router,
         supervisor.router,
         routing.router,
         kpis.router,
+        voice.router,
     ):
         app.include_router(router, prefix=API)
     app.include_router(live.router, prefix=API)
