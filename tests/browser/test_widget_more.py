@@ -79,7 +79,16 @@ def test_long_wait_offers_a_callback_and_the_request_is_recorded(
     assert customer["display_name"] == "Celina Callback"
     assert any(i["kind"] == "phone" and i["address"] == "+48601777888"
                for i in customer["identities"])  # fmt: skip
-    assert "Please call me back at +48 601 777 888." in timeline_of(web_server, customer["id"])
+    timeline = timeline_of(web_server, customer["id"])
+    assert timeline.count("Please call me back at +48 601 777 888.") == 1
+    # Not only a message: routing holds a callback promise for it, on the timeline.
+    assert "callback promised" in timeline
+    with web_server.client("sara") as api:
+        events = api.get(f"/customers/{customer['id']}/timeline").json()
+    promise = next(e for e in events if e["body"] == "callback promised")
+    assert (
+        promise["meta"]["fact"] == "promise_made" and promise["meta"]["number"] == "+48 601 777 888"
+    )
 
 
 def test_long_wait_offers_an_answer_by_email_and_the_request_is_recorded(

@@ -251,6 +251,14 @@ def latest_interaction(conn: Connection, case_id: str) -> str | None:
     return None if row is None else str(row.id)
 
 
+def visitor_interaction(conn: Connection, visitor_id: str) -> str | None:
+    """The chat interaction of a widget visitor's session (None before the first message)."""
+    row = conn.execute(
+        select(t.webchat_sessions.c.interaction_id).where(t.webchat_sessions.c.id == visitor_id)
+    ).first()
+    return None if row is None or row.interaction_id is None else str(row.interaction_id)
+
+
 def attachment(conn: Connection, attachment_id: str) -> StoredAttachment | None:
     row = conn.execute(select(t.attachments).where(t.attachments.c.id == attachment_id)).first()
     if row is None:

@@ -18,12 +18,13 @@ from typing import Any
 from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import Channel, EventKind
 from omnicenter.flows import CallbackRequest
+from omnicenter.routing import CallbackScheduled
 from omnicenter.services.assignments import record_routing, routing_facts
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 
-__all__ = ["FlowPromise", "schedule_callback"]
+__all__ = ["FlowPromise", "callback_instead_of_waiting", "schedule_callback"]
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +100,46 @@ async def schedule_callback(
             task_id, request.phone, routed_queue, work.case_id, work.arrived_at
         )
     return FlowPromise(task_id, request.phone, routed_queue, due_at, event_id)
+
+
+async def callback_instead_of_waiting(
+    services: Any, interaction_id: str, phone: str, note: str
+) -> FlowPromise | None:
+    """The customer would rather be called than wait (the widget's long-wait offer): a
+    waiting task keeps its place as a callback promise; without one, a callback is queued
+    now. None (logged) when routing is off."""
+    router = services.router
+    if router is None:
+        log.warning("callback asked on %s but routing is off: nobody would call", interaction_id)
+        return None
+    task_id = router.task_for_interaction(interaction_id)
+    waiting = task_id is not None and router.engine.task(task_id).state == "waiting"
+    if not waiting:
+        return await schedule_callback(
+            services, interaction_id, CallbackRequest(phone=phone, at=None, note=note), ""
+        )
+    assert task_id is not None
+    work = await services.runtime.read(routing_facts, interaction_id)
+    if work is None:
+        return None
+    decisions = router.engine.request_callback(task_id, router.now())
+    router.feed(decisions)
+    due = next((d.due_at for d in decisions if isinstance(d, CallbackScheduled)), router.now())
+    task = router.task_for(task_id)
+    queue = task.queue if task is not None else ""
+    due_at = datetime.fromtimestamp(due, UTC)
+    meta = {
+        "fact": "promise_made",
+        "promise_id": task_id,
+        "due_at": due_at.isoformat(),
+        "queue": queue,
+        "segment": work.segment,
+        "number": phone,
+        "source": "widget",
+        "note": note,
+    }
+    event_id = await services.runtime.write(_promise_made, interaction_id, meta)
+    voice = getattr(services, "voice", None)
+    if voice is not None:
+        voice.service.adopt_promise(task_id, phone, queue, work.case_id, work.arrived_at)
+    return FlowPromise(task_id, phone, queue, due_at, event_id)

@@ -22,6 +22,7 @@ from omnicenter.channels.webchat import verify_visitor
 from omnicenter.domain import CaseStatus, Channel
 from omnicenter.domain.ids import new_id
 from omnicenter.services import desktop
+from omnicenter.services.flow_callbacks import callback_instead_of_waiting
 from omnicenter.services.replies import ReplyError
 from omnicenter.services.routing_live import OfferError
 
@@ -248,6 +249,34 @@ async def visitor_upload(
     except desktop.AttachmentError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {**result, "attachment_id": att_id, "filename": name}
+
+
+class CallbackIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(min_length=3, max_length=40)
+
+
+@router.post("/webchat/callback", summary="The visitor would rather be called than wait")
+async def visitor_callback(
+    services: ServicesDep, visitor: VisitorId, body: CallbackIn
+) -> dict[str, Any]:
+    """The request goes on the chat as the visitor's message; a waiting chat then keeps its
+    place as a callback promise (or a callback is queued now), on the timeline and counted.
+    The number joins the customer first (`POST /webchat/sessions` with `phone`)."""
+    text = f"Please call me back at {body.phone}."
+    sent = await handle_visitor_message(
+        services, visitor, {"type": "message", "text": text, "client_id": new_id("cb")}
+    )
+    interaction_id = await services.runtime.read(desktop.visitor_interaction, visitor)
+    if interaction_id is None:
+        raise HTTPException(409, "no conversation yet")
+    promise = await callback_instead_of_waiting(
+        services, interaction_id, body.phone, "asked in the chat widget"
+    )
+    out = {"event_id": sent["event_id"], "text": text, "promise_id": None, "due_at": None}
+    if promise is not None:
+        out.update(promise_id=promise.promise_id, due_at=promise.due_at.isoformat())
+    return out
 
 
 @router.get("/webchat/wait", summary="Estimated wait and whether to offer a callback or email")

@@ -169,7 +169,18 @@
       started = true;
       $("prechat").hidden = true;
       await session({ [altKind]: value });
-      sendText(altKind === "phone" ? `Please call me back at ${value}.` : `Please answer me by email at ${value}.`);
+      if (altKind === "phone") {
+        // A promise in routing, not only a message: the chat's place becomes the callback's.
+        const resp = await fetch(`${api}/webchat/callback`, {
+          method: "POST", headers: { ...auth(), "Content-Type": "application/json" },
+          body: JSON.stringify({ phone: value }),
+        });
+        const data = await resp.json();
+        if (!resp.ok) throw new Error(typeof data.detail === "string" ? data.detail : "the request failed");
+        add("customer", data.text, data.event_id);
+      } else {
+        sendText(`Please answer me by email at ${value}.`);
+      }
       $("alternatives").hidden = true;
     } catch (e) { $("error").textContent = e.message; }
   });
