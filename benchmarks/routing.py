@@ -38,6 +38,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from omnicenter import routing
+from omnicenter.planning.simulation import long_lived_gc
 from omnicenter.routing import Assigned, Decision, RoutingEngine, parse_skills
 from routing_baseline import ScanRouter
 from routing_workload import Workload, make_config, make_workload
@@ -228,14 +229,8 @@ def measure(
     # GC as the live service sets it (api/app.py): the standing state frozen, young
     # generations collected less often. Default thresholds spend a third of a run in gen-2 passes.
     gc.collect()
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    gc.set_threshold(50_000, 50, 100)
-    try:
+    with long_lived_gc():
         decisions, spent, latencies = driver.run(steps, tick, arrivals_first=arrivals)
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
     progress.remove_task(task)
     return Result(label, agents, driver.waiting(), decisions, spent, latencies)
 

@@ -17,12 +17,10 @@ Wall time counts other processes on a shared machine; CPU time is printed beside
 from __future__ import annotations
 
 import argparse
-import gc
 import math
 import random
 import time
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
 from typing import Any
 
 import ciw  # type: ignore[import-untyped]
@@ -40,6 +38,7 @@ from omnicenter.planning.simulation import (
     RouterFactory,
     SimResult,
     engine_router,
+    long_lived_gc,
     reference_router,
     simulate,
 )
@@ -47,19 +46,6 @@ from omnicenter.planning.synthetic import WEEKDAY_LEVELS, intraday_shape
 
 C, LAM, AHT = 50, 0.75, 60.0
 DAY = 86_400.0
-
-
-@contextmanager
-def same_gc() -> Iterator[None]:
-    """The GC settings `simulate` runs under, so every simulator is timed alike."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _run_omnicenter(horizon: float, seed: int, router: RouterFactory) -> tuple[int, float, float]:
@@ -91,7 +77,7 @@ def run_ciw(horizon: float, seed: int) -> tuple[int, float, float]:
         number_of_servers=[C],
     )
     t0 = time.perf_counter()
-    with same_gc():
+    with long_lived_gc():
         sim = ciw.Simulation(network)
         sim.simulate_until_max_time(horizon)
     dt = time.perf_counter() - t0
@@ -119,7 +105,7 @@ def run_simpy(horizon: float, seed: int) -> tuple[int, float, float]:
 
     env.process(source(env))
     t0 = time.perf_counter()
-    with same_gc():
+    with long_lived_gc():
         env.run(until=horizon)
     dt = time.perf_counter() - t0
     return len(waits), dt, float(np.mean(np.array(waits) > 0))

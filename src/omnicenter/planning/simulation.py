@@ -32,6 +32,7 @@ __all__ = [
     "RouterFactory",
     "SimResult",
     "engine_router",
+    "long_lived_gc",
     "reference_router",
     "simulate",
 ]
@@ -96,7 +97,7 @@ def reference_router(model: CenterModel) -> RoutingPort:
 
 
 @contextmanager
-def _long_lived_gc() -> Iterator[None]:
+def long_lived_gc() -> Iterator[None]:
     """GC as in the live service: what exists before the run is frozen out of the cyclic
     collector's scans and young generations are collected less often. A run allocates
     millions of short-lived objects; default thresholds spend a third of it in gen-2 passes."""
@@ -118,7 +119,7 @@ def simulate(
 ) -> SimResult:
     """Run the model once through `router` (the real routing engine unless told otherwise);
     `progress(fraction of horizon)` is called now and then."""
-    with _long_lived_gc():
+    with long_lived_gc():
         return _simulate(model, seed, router, progress)
 
 
