@@ -11,11 +11,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import Agent
 from omnicenter.domain.model import EventKind
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
-from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 
@@ -97,16 +96,9 @@ def set_consents(
                 for x in changes
             ]
         }  # fmt: skip
-        event_id = cases_repo.add_event(
-            uow.conn, uow.now, customer_id=root, case_id=None, interaction_id=None,
+        add_timeline_event(
+            uow, customer_id=root, case_id=None, interaction_id=None,
             kind=EventKind.NOTE.value, channel=None, author_type="agent", author_id=agent.id,
             body=body, meta=meta,
-        )  # fmt: skip
-        uow.emit(
-            TimelineEventAdded(
-                event_id=event_id, customer_id=root, case_id=None, interaction_id=None,
-                kind=EventKind.NOTE.value, channel=None, author_type="agent", author_id=agent.id,
-                body=body, created_at=uow.now, meta=meta,
-            )
         )  # fmt: skip
     return list_consents(uow.conn, root)

@@ -16,7 +16,6 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import Agent, AgentRole, CaseStatus, Channel
 from omnicenter.domain.ids import new_id
 from omnicenter.domain.messages import Attachment, OutboundMessage
@@ -29,10 +28,10 @@ from omnicenter.services.replies import (
     reply_on_channel,
     update_case,
 )
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.services.webchat import open_session
 from omnicenter.store import cases as cases_repo
-from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 
 __all__ = [
@@ -367,18 +366,10 @@ def _event(
     case = cases_repo.get_case(uow.conn, case_id)
     if case is None:
         raise ReplyError(f"unknown case {case_id}")
-    event_id = cases_repo.add_event(
-        uow.conn, uow.now, customer_id=case.customer_id, case_id=case_id, interaction_id=None,
-        kind=kind, channel=None, author_type=author_type, author_id=author_id, body=body, meta=meta,
+    return add_timeline_event(
+        uow, customer_id=case.customer_id, case_id=case_id, interaction_id=None, kind=kind,
+        channel=None, author_type=author_type, author_id=author_id, body=body, meta=meta,
     )  # fmt: skip
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id, customer_id=customers_repo.root_of(uow.conn, case.customer_id),
-            case_id=case_id, interaction_id=None, kind=kind, channel=None, author_type=author_type,
-            author_id=author_id, body=body, created_at=uow.now, meta=meta,
-        )
-    )  # fmt: skip
-    return event_id
 
 
 def wrap_up(

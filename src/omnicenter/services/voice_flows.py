@@ -26,7 +26,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.channels.voice.ivr import IvrOutcome, collect_digits, play
 from omnicenter.channels.voice.legs import CallLeg
 from omnicenter.channels.voice.media.audio import concat, silence
@@ -51,9 +50,9 @@ from omnicenter.flows import (
 )
 from omnicenter.services.bot_live import BOT_AUTHOR, write_handover
 from omnicenter.services.flow_callbacks import schedule_callback
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.services.voice_live import CallRecord, VoiceHandle
-from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 
 __all__ = ["CallTurn", "FlowCall", "FlowIvr", "attach_flow_ivr", "run_call_turn"]
@@ -89,35 +88,11 @@ class CallTurn:
 def _event(
     uow: UnitOfWork, rec: CallRecord, kind: EventKind, flow_id: str, body: str, meta: dict[str, Any]
 ) -> str:
-    event_id = cases_repo.add_event(
-        uow.conn,
-        uow.now,
-        customer_id=rec.customer_id,
-        case_id=rec.case_id,
-        interaction_id=rec.interaction_id,
-        kind=kind.value,
-        channel=Channel.VOICE,
-        author_type=BOT_AUTHOR,
-        author_id=flow_id,
-        body=body,
-        meta=meta,
-    )
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(uow.conn, rec.customer_id),
-            case_id=rec.case_id,
-            interaction_id=rec.interaction_id,
-            kind=kind.value,
-            channel=Channel.VOICE.value,
-            author_type=BOT_AUTHOR,
-            author_id=flow_id,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-        )
-    )
-    return event_id
+    return add_timeline_event(
+        uow, customer_id=rec.customer_id, case_id=rec.case_id,
+        interaction_id=rec.interaction_id, kind=kind.value, channel=Channel.VOICE,
+        author_type=BOT_AUTHOR, author_id=flow_id, body=body, meta=meta,
+    )  # fmt: skip
 
 
 def run_call_turn(

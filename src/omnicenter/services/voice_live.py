@@ -31,7 +31,6 @@ from omnicenter.bus.events import (
     BusEvent,
     OfferEnded,
     TaskOffered,
-    TimelineEventAdded,
 )
 from omnicenter.channels.voice import (
     AgentAccount,
@@ -65,6 +64,7 @@ from omnicenter.services.agents import get_agent
 from omnicenter.services.assignments import WaitingWork, routing_facts
 from omnicenter.services.identity import Claim, resolve_customer
 from omnicenter.services.routing_live import LiveRouter, OfferError
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.settings import Settings
 from omnicenter.store import cases as cases_repo
@@ -144,36 +144,12 @@ def _add(
     *,
     new_case: bool = False,
 ) -> str:
-    event_id = cases_repo.add_event(
-        uow.conn,
-        uow.now,
-        customer_id=rec.customer_id,
-        case_id=rec.case_id,
-        interaction_id=rec.interaction_id,
-        kind=kind.value,
-        channel=channel,
-        author_type="system",
-        author_id=None,
-        body=body,
-        meta=meta,
-    )
+    event_id = add_timeline_event(
+        uow, customer_id=rec.customer_id, case_id=rec.case_id,
+        interaction_id=rec.interaction_id, kind=kind.value, channel=channel,
+        author_type="system", author_id=None, body=body, meta=meta, new_case=new_case,
+    )  # fmt: skip
     cases_repo.touch(uow.conn, uow.now, rec.case_id, rec.interaction_id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(uow.conn, rec.customer_id),
-            case_id=rec.case_id,
-            interaction_id=rec.interaction_id,
-            kind=kind.value,
-            channel=channel.value,
-            author_type="system",
-            author_id=None,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-            new_case=new_case,
-        )
-    )
     return event_id
 
 
@@ -245,34 +221,12 @@ def expire_recording(uow: UnitOfWork, call_id: str, path: str) -> bool:
         return False
     meta = {"call": "recording_expired", "call_id": call_id, "path": path}
     body = "call recording expired (retention)"
-    event_id = cases_repo.add_event(
-        uow.conn,
-        uow.now,
-        customer_id=row.customer_id,
-        case_id=row.case_id,
-        interaction_id=row.interaction_id,
-        kind=EventKind.STATUS.value,
+    add_timeline_event(
+        uow, customer_id=row.customer_id, case_id=row.case_id,
+        interaction_id=row.interaction_id, kind=EventKind.STATUS.value,
         channel=Channel(row.channel) if row.channel else Channel.VOICE,
-        author_type="system",
-        author_id=None,
-        body=body,
-        meta=meta,
-    )
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(uow.conn, row.customer_id),
-            case_id=row.case_id,
-            interaction_id=row.interaction_id,
-            kind=EventKind.STATUS.value,
-            channel=row.channel,
-            author_type="system",
-            author_id=None,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-        )
-    )
+        author_type="system", author_id=None, body=body, meta=meta,
+    )  # fmt: skip
     return True
 
 

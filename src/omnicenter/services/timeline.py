@@ -1,0 +1,53 @@
+"""One write of a timeline event: the row, and the bus event published after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from omnicenter.bus.events import TimelineEventAdded
+from omnicenter.domain import Channel
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
+
+__all__ = ["add_timeline_event"]
+
+
+def add_timeline_event(
+    uow: UnitOfWork,
+    *,
+    customer_id: str,
+    case_id: str | None,
+    interaction_id: str | None,
+    kind: str,
+    channel: Channel | None,
+    author_type: str,
+    author_id: str | None,
+    body: str,
+    meta: dict[str, Any] | None = None,
+    new_case: bool = False,
+) -> str:
+    """Store the event and publish it (to the customer's surviving profile) after commit."""
+    meta = meta if meta is not None else {}
+    event_id = cases_repo.add_event(
+        uow.conn, uow.now, customer_id=customer_id, case_id=case_id,
+        interaction_id=interaction_id, kind=kind, channel=channel, author_type=author_type,
+        author_id=author_id, body=body, meta=meta,
+    )  # fmt: skip
+    uow.emit(
+        TimelineEventAdded(
+            event_id=event_id,
+            customer_id=customers_repo.root_of(uow.conn, customer_id),
+            case_id=case_id,
+            interaction_id=interaction_id,
+            kind=kind,
+            channel=channel.value if channel is not None else None,
+            author_type=author_type,
+            author_id=author_id,
+            body=body,
+            created_at=uow.now,
+            meta=meta,
+            new_case=new_case,
+        )
+    )
+    return event_id
