@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, asc, select
-from voice_helpers import TEST_MENU, make_prompts
+from voice_helpers import TEST_MENU, Timeline, make_prompts
 
 from omnicenter.bootstrap import Services
-from omnicenter.bus.events import BusEvent, TimelineEventAdded
+from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
 from omnicenter.services.bot_live import BotHandle, attach_bot, load_knowledge
@@ -32,30 +32,6 @@ PHONE = ROOT / "examples" / "flows" / "phone.yaml"
 CATALOG = ROOT / "examples" / "catalog"
 FAR = datetime(2100, 1, 1, tzinfo=UTC)
 Match = Callable[[TimelineEventAdded], bool]
-
-
-class Timeline:
-    """Every timeline event the bus publishes, awaitable by a predicate."""
-
-    def __init__(self) -> None:
-        self.events: list[TimelineEventAdded] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, event: BusEvent) -> None:
-        if isinstance(event, TimelineEventAdded):
-            self.events.append(event)
-            self._changed.set()
-
-    async def wait(self, match: Match, after: int = 0, within: float = 30.0) -> TimelineEventAdded:
-        async def find() -> TimelineEventAdded:
-            while True:
-                for event in self.events[after:]:
-                    if match(event):
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
-
-        return await asyncio.wait_for(find(), within)
 
 
 def said_fact(event: TimelineEventAdded) -> bool:

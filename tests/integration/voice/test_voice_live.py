@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, select
-from voice_helpers import AGENT_TONE, PROMPT_TONES, TEST_MENU, make_prompts
+from voice_helpers import AGENT_TONE, PROMPT_TONES, TEST_MENU, Timeline, make_prompts
 
 from omnicenter.bootstrap import Services
-from omnicenter.bus.events import BusEvent, TimelineEventAdded
 from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.media.audio import goertzel_power, tone
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
@@ -33,30 +32,6 @@ from omnicenter.store import tables as t
 
 CALLER = "+48601234567"
 Start = Callable[..., Awaitable[VoiceHandle]]
-
-
-class Timeline:
-    """Timeline events as the bus publishes them, awaitable by their `meta["call"]`."""
-
-    def __init__(self) -> None:
-        self.events: list[TimelineEventAdded] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, event: BusEvent) -> None:
-        if isinstance(event, TimelineEventAdded):
-            self.events.append(event)
-            self._changed.set()
-
-    async def wait(self, call: str, within: float = 10.0) -> TimelineEventAdded:
-        async def find() -> TimelineEventAdded:
-            while True:
-                for event in self.events:
-                    if event.meta.get("call") == call:
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
-
-        return await asyncio.wait_for(find(), within)
 
 
 @pytest.fixture

@@ -19,11 +19,10 @@ import numpy as np
 import pytest
 import uvicorn
 from tests.conftest import free_port
-from voice_helpers import PROMPT_TONES, TEST_MENU, make_prompts
+from voice_helpers import PROMPT_TONES, TEST_MENU, Timeline, make_prompts
 
 from omnicenter.api.app import create_app
 from omnicenter.bootstrap import Services
-from omnicenter.bus.events import BusEvent, TimelineEventAdded
 from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.media.audio import goertzel_power, tone
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
@@ -34,35 +33,6 @@ from omnicenter.settings import Settings
 
 CALLER = "+48601234567"
 PASSWORD = "desk-password-1"
-
-
-class Timeline:
-    """Timeline events as the bus publishes them, awaitable by their `meta["call"]`."""
-
-    def __init__(self) -> None:
-        self.events: list[TimelineEventAdded] = []
-        self._changed = asyncio.Event()
-
-    def __call__(self, event: BusEvent) -> None:
-        if isinstance(event, TimelineEventAdded):
-            self.events.append(event)
-            self._changed.set()
-
-    async def wait(self, call: str, *, after: int = 0, within: float = 15.0) -> TimelineEventAdded:
-        """The first event named `call` among those from index `after` on."""
-
-        async def find() -> TimelineEventAdded:
-            while True:
-                for event in self.events[after:]:
-                    if event.meta.get("call") == call:
-                        return event
-                self._changed.clear()
-                await self._changed.wait()
-
-        return await asyncio.wait_for(find(), within)
-
-    def mark(self) -> int:
-        return len(self.events)
 
 
 @dataclass

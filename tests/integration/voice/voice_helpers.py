@@ -6,12 +6,15 @@ OMNICENTER_REQUIRE_TOOLS=1 (set in CI), where a missing tool fails the test inst
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from omnicenter.bus.events import BusEvent, TimelineEventAdded
 from omnicenter.channels.voice import (
     VoiceEndpoint,
 )
@@ -92,3 +95,43 @@ async def agent_phone(
     response = await phone.register()
     assert response.status == 200
     return phone
+
+
+class Timeline:
+    """Timeline events as the bus publishes them (subscribe an instance), awaitable by a
+    predicate or by their `meta["call"]` name, among those from index `after` on."""
+
+    def __init__(self) -> None:
+        self.events: list[TimelineEventAdded] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, event: BusEvent) -> None:
+        if isinstance(event, TimelineEventAdded):
+            self.events.append(event)
+            self._changed.set()
+
+    def mark(self) -> int:
+        return len(self.events)
+
+    async def wait(
+        self,
+        match: str | Callable[[TimelineEventAdded], bool],
+        *,
+        after: int = 0,
+        within: float = 30.0,
+    ) -> TimelineEventAdded:
+        if isinstance(match, str):
+            name = match
+
+            def match(event: TimelineEventAdded) -> bool:
+                return event.meta.get("call") == name
+
+        async def find() -> TimelineEventAdded:
+            while True:
+                for event in self.events[after:]:
+                    if match(event):
+                        return event
+                self._changed.clear()
+                await self._changed.wait()
+
+        return await asyncio.wait_for(find(), within)
