@@ -29,8 +29,6 @@ from omnicenter.api.routes import (
     voice,
 )
 from omnicenter.bootstrap import Services
-from omnicenter.domain import Channel
-from omnicenter.services import desktop as desktop_service
 from omnicenter.settings import Settings, load_settings
 from omnicenter.web import pages
 
@@ -50,11 +48,6 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         svc = services or Services(settings)
         await svc.start(smtp=smtp)
-        # Agents' files (stored on the reply's event) go out as MIME parts of the email.
-        senders = svc.dispatcher.senders
-        senders[Channel.EMAIL] = desktop_service.with_attachments(
-            svc.runtime, senders[Channel.EMAIL]
-        )
         app.state.services = svc
         # Everything built so far lives as long as the process: keep it out of the cyclic
         # collector's scans, and collect less often, so no request waits for a long gen-2 pass.

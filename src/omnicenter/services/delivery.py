@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from omnicenter.bus.events import MessageDelivered
-from omnicenter.domain import Channel, OutboundMessage
+from omnicenter.domain import Attachment, Channel, OutboundMessage
 from omnicenter.runtime import Runtime
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import tables as t
+from omnicenter.store.cases import attachments_of_event
 
 __all__ = ["DeliveryError", "Dispatcher", "Sender"]
 
@@ -38,13 +39,17 @@ class DeliveryError(Exception):
 Sender = Callable[[OutboundMessage], Awaitable[tuple[str, str | None]]]
 
 
-def _load(conn: Connection, outbox_id: str) -> Any:
-    """The outbox row with who wrote it and its channel extras (e.g. a bot's buttons)."""
-    return conn.execute(
+def _load(conn: Connection, outbox_id: str) -> tuple[Any, tuple[Attachment, ...]]:
+    """The outbox row with who wrote it and its channel extras (e.g. a bot's buttons), and
+    the files stored on its event when it goes by email (an agent's attachments)."""
+    row = conn.execute(
         select(t.outbox, t.events.c.author_type, t.events.c.meta.label("event_meta"))
         .join(t.events, t.events.c.id == t.outbox.c.event_id, isouter=True)
         .where(t.outbox.c.id == outbox_id)
     ).first()
+    if row is None or row.event_id is None or row.channel != Channel.EMAIL.value:
+        return row, ()
+    return row, attachments_of_event(conn, row.event_id)
 
 
 def _pending(conn: Connection) -> list[str]:
@@ -87,7 +92,7 @@ class Dispatcher:
         return len(ids)
 
     async def deliver(self, outbox_id: str) -> None:
-        row = await self.runtime.read(_load, outbox_id)
+        row, files = await self.runtime.read(_load, outbox_id)
         if row is None or row.status != "pending":
             return
         channel = Channel(row.channel)
@@ -107,6 +112,7 @@ class Dispatcher:
                     if "buttons" in (row.event_meta or {})
                     else {}
                 ),
+                **({"attachments": files} if files else {}),
             },
         )
         sender = self.senders.get(channel)

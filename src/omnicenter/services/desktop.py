@@ -6,10 +6,8 @@ write function takes a unit of work (so events go out after commit); reads take 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from collections import Counter, defaultdict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,9 +16,8 @@ from sqlalchemy import Connection, func, select, update
 
 from omnicenter.domain import Agent, AgentRole, CaseStatus, Channel
 from omnicenter.domain.ids import new_id
-from omnicenter.domain.messages import Attachment, OutboundMessage
+from omnicenter.domain.messages import Attachment
 from omnicenter.domain.model import EventKind
-from omnicenter.runtime import Runtime
 from omnicenter.services.replies import (
     ReplyError,
     ReplyResult,
@@ -49,7 +46,6 @@ __all__ = [
     "StoredAttachment",
     "attach_to_event",
     "attachment",
-    "attachments_of_event",
     "email_transcript",
     "latest_interaction",
     "record_csat",
@@ -57,7 +53,6 @@ __all__ = [
     "transfer_case",
     "visitor_for_interaction",
     "wallboard",
-    "with_attachments",
     "wrap_up",
 ]
 
@@ -265,32 +260,6 @@ def attachment(conn: Connection, attachment_id: str) -> StoredAttachment | None:
     return StoredAttachment(row.id, row.filename, row.content_type, bytes(row.data))
 
 
-def attachments_of_event(conn: Connection, event_id: str) -> tuple[Attachment, ...]:
-    """The files stored on a timeline event, in upload order (what an email carries)."""
-    rows = conn.execute(
-        select(t.attachments.c.filename, t.attachments.c.content_type, t.attachments.c.data)
-        .where(t.attachments.c.event_id == event_id)
-        .order_by(t.attachments.c.id)
-    )
-    return tuple(Attachment(r.filename, r.content_type, bytes(r.data)) for r in rows)
-
-
-Send = Callable[[OutboundMessage], Awaitable[tuple[str, str | None]]]
-
-
-def with_attachments(runtime: Runtime, send: Send) -> Send:
-    """Wrap a channel sender so that the files stored on a message's event go with it."""
-
-    async def sender(msg: OutboundMessage) -> tuple[str, str | None]:
-        if "attachments" not in msg.meta:
-            files = await runtime.read(attachments_of_event, msg.event_id)
-            if files:
-                msg = dataclasses.replace(msg, meta={**msg.meta, "attachments": files})
-        return await send(msg)
-
-    return sender
-
-
 # -- writes -----------------------------------------------------------------------------------
 
 
@@ -312,6 +281,10 @@ def attach_to_event(
     att = _check_file(filename, content_type, data)
     if uow.conn.execute(select(t.events.c.id).where(t.events.c.id == event_id)).first() is None:
         raise AttachmentError("unknown event")
+    return _store_file(uow, event_id, att)
+
+
+def _store_file(uow: UnitOfWork, event_id: str, att: Attachment) -> str:
     att_id = new_id("att")
     uow.conn.execute(
         t.attachments.insert().values(
@@ -347,7 +320,7 @@ def reply_with_files(
     result = reply_on_channel(uow, agent, case_id, channel, body, sender=sender)
     stored = []
     for att in checked:
-        att_id = attach_to_event(uow, result.event_id, att.filename, att.content_type, att.data)
+        att_id = _store_file(uow, result.event_id, att)  # checked above, on the reply's event
         stored.append({"id": att_id, "filename": att.filename, "size": att.size,
                        "content_type": att.content_type})  # fmt: skip
     return result, stored

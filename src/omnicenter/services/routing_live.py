@@ -341,8 +341,9 @@ class LiveRouter:
         """Re-route a case's live work after its transfer was recorded; returns the task id.
 
         An assigned task goes through `RoutingEngine.transfer` (the agent is freed and not
-        offered it again); a task still waiting or offered moves to the new queue with its place; a case
-        that routing does not hold (worked straight from the inbox) is queued afresh.
+        offered it again); a task still waiting or offered moves to the new queue with its
+        place; a case that routing does not hold (worked straight from the inbox) is queued
+        afresh.
         """
         if (to_agent_id is None) == (queue is None):
             raise OfferError("transfer to exactly one of: an agent, a queue")

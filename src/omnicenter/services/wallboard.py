@@ -7,7 +7,6 @@ views when routing runs: what the engine holds is what customers wait for.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -128,12 +127,11 @@ def live_figures(
         ch["longest_wait_s"] = max(ch["longest_wait_s"], row["longest_wait_s"])
     routing_state = {a.agent_id: a.state.value for a in snap.agents}
     agents = [{**a, "routing_state": routing_state.get(a["id"])} for a in board["agents"]]
-    by_state: Counter[str] = Counter({s.value: n for s, n in snap.agents_by_state.items()})
     return {
         **board,
         "source": "routing",
         "channels": {k: channels[k] for k in sorted(channels)},
         "queues": queues,
         "agents": agents,
-        "agents_by_state": dict(by_state),
+        "agents_by_state": {s.value: n for s, n in snap.agents_by_state.items()},
     }

@@ -15,6 +15,7 @@ from omnicenter.store.rows import to_case, to_interaction
 
 __all__ = [
     "add_event",
+    "attachments_of_event",
     "create_case",
     "create_interaction",
     "get_case",
@@ -225,3 +226,13 @@ def touch(conn: Connection, now: datetime, case_id: str, interaction_id: str | N
     conn.execute(_TOUCH_CASE, {"cid": case_id, "now": now})
     if interaction_id:
         conn.execute(_TOUCH_INTERACTION, {"iid": interaction_id, "now": now})
+
+
+def attachments_of_event(conn: Connection, event_id: str) -> tuple[Attachment, ...]:
+    """The files stored on a timeline event, in upload order (what an email carries)."""
+    rows = conn.execute(
+        select(t.attachments.c.filename, t.attachments.c.content_type, t.attachments.c.data)
+        .where(t.attachments.c.event_id == event_id)
+        .order_by(t.attachments.c.id)
+    )
+    return tuple(Attachment(r.filename, r.content_type, bytes(r.data)) for r in rows)

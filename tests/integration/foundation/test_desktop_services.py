@@ -13,6 +13,7 @@ from omnicenter.services.consents import ConsentChange, ConsentError, list_conse
 from omnicenter.services.inbound import ingest
 from omnicenter.services.replies import SenderSettings
 from omnicenter.store import Database
+from omnicenter.store import cases as cases_repo
 from omnicenter.store import tables as t
 from tests.integration.foundation.test_store_services import NOW, email, read, run
 
@@ -65,7 +66,7 @@ def test_files_go_on_the_reply_event_and_only_by_email(db: Database, agent) -> N
         sender=SenderSettings(),
     )  # fmt: skip
     assert [s["filename"] for s in stored] == ["invoice.pdf"]
-    files = read(db, desktop.attachments_of_event, result.event_id)
+    files = read(db, cases_repo.attachments_of_event, result.event_id)
     assert [(f.filename, f.content_type, f.data) for f in files] == [pdf]
     with pytest.raises(desktop.AttachmentError, match="by email only"):
         run(db, desktop.reply_with_files, agent, chat.case_id, Channel.WEBCHAT, "x", [pdf],

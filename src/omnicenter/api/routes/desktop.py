@@ -120,6 +120,21 @@ async def post_transfer(
     return {"event_id": event_id, "task_id": task_id}
 
 
+async def _read_upload(file: UploadFile, *, named: bool = False) -> tuple[str, str, bytes]:
+    """An uploaded file within the limits, read no further than one byte past the size
+    limit: 413 when larger, 415 for a refused type (`named`: say which file)."""
+    data = await file.read(desktop.ATTACHMENT_MAX_BYTES + 1)
+    name, ctype = file.filename or "file", file.content_type or "application/octet-stream"
+    which = f"{name}: " if named else ""
+    if len(data) > desktop.ATTACHMENT_MAX_BYTES:
+        raise HTTPException(
+            413, f"{which}file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
+        )
+    if ctype not in desktop.ATTACHMENT_TYPES:
+        raise HTTPException(415, f"{which}file type {ctype!r} is not accepted")
+    return name, ctype, data
+
+
 async def reroute(
     services: Services, case_id: str, *, to_agent_id: str | None, queue: str | None
 ) -> str | None:
@@ -154,17 +169,7 @@ async def post_reply_with_files(
 ) -> dict[str, Any]:
     if len(file) > desktop.MAX_FILES_PER_REPLY:
         raise HTTPException(422, f"attach 1 to {desktop.MAX_FILES_PER_REPLY} files")
-    files = []
-    for f in file:
-        data = await f.read(desktop.ATTACHMENT_MAX_BYTES + 1)
-        name, ctype = f.filename or "file", f.content_type or "application/octet-stream"
-        if len(data) > desktop.ATTACHMENT_MAX_BYTES:
-            raise HTTPException(
-                413, f"{name}: file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
-            )
-        if ctype not in desktop.ATTACHMENT_TYPES:
-            raise HTTPException(415, f"{name}: file type {ctype!r} is not accepted")
-        files.append((name, ctype, data))
+    files = [await _read_upload(f, named=True) for f in file]
     try:
         result, stored = await services.runtime.write(
             desktop.reply_with_files, agent, case_id, channel, body, files, sender=services.sender
@@ -230,15 +235,7 @@ async def visitor_upload(
     visitor: VisitorId,
     file: Annotated[UploadFile, File()],
 ) -> dict[str, Any]:
-    data = await file.read(desktop.ATTACHMENT_MAX_BYTES + 1)
-    name = file.filename or "file"
-    ctype = file.content_type or "application/octet-stream"
-    if len(data) > desktop.ATTACHMENT_MAX_BYTES:
-        raise HTTPException(
-            413, f"file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
-        )
-    if ctype not in desktop.ATTACHMENT_TYPES:
-        raise HTTPException(415, f"file type {ctype!r} is not accepted")
+    name, ctype, data = await _read_upload(file)
     result = await handle_visitor_message(
         services, visitor, {"type": "message", "text": f"📎 {name}", "client_id": new_id("up")}
     )
