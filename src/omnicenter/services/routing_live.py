@@ -30,7 +30,7 @@ from omnicenter.bus.events import (
     TaskOffered,
     TimelineEventAdded,
 )
-from omnicenter.domain import AgentRole, Channel, Presence
+from omnicenter.domain import Agent, AgentRole, Channel, Presence
 from omnicenter.domain.ids import new_id
 from omnicenter.routing import (
     AgentSpec,
@@ -105,6 +105,28 @@ class LiveRouter:
         self._echo: set[tuple[str, str]] = set()
         self._inbox: asyncio.Queue[BusEvent] = asyncio.Queue()
         self._gate: Callable[[str, str | None], bool] | None = None
+        # Adjust what routing knows of an agent from facts it does not own (voice: a phone).
+        self._spec_filters: list[Callable[[AgentSpec], AgentSpec]] = []
+
+    def add_spec_filter(self, adjust: Callable[[AgentSpec], AgentSpec]) -> None:
+        """`adjust` applies to every agent routing adds from now on; call `refresh_agent`
+        when its answer for an agent changes."""
+        self._spec_filters.append(adjust)
+
+    def _spec(self, agent: Agent) -> AgentSpec:
+        spec = AgentSpec.from_agent(agent)
+        for adjust in self._spec_filters:
+            spec = adjust(spec)
+        return spec
+
+    async def refresh_agent(self, agent_id: str) -> None:
+        """Apply the agent's spec again (skills, capacity, filters); one routing has not met
+        yet gets it when it first changes presence."""
+        agent = await self.runtime.read(get_agent, agent_id)
+        if agent is None:
+            return
+        with contextlib.suppress(UnknownAgent):
+            self.feed(self.engine.update_agent(self._spec(agent), self.now()))
 
     def set_gate(self, gate: Callable[[str, str | None], bool] | None) -> None:
         """`gate(interaction_id, channel)` says whether a customer's contact goes to people
@@ -143,9 +165,7 @@ class LiveRouter:
             # Supervisors and admins take no routed work unless they have skills to offer.
             if agent.role in (AgentRole.ADMIN,) and not agent.skills:
                 continue
-            self.feed(
-                self.engine.add_agent(AgentSpec.from_agent(agent), self.now(), agent.presence)
-            )
+            self.feed(self.engine.add_agent(self._spec(agent), self.now(), agent.presence))
         for work in await self.runtime.read(waiting_work):
             if self._open(work.interaction_id, work.channel.value):
                 self.submit(work)
@@ -195,7 +215,7 @@ class LiveRouter:
             agent = await self.runtime.read(get_agent, agent_id)
             if agent is None:
                 return
-            self.feed(self.engine.add_agent(AgentSpec.from_agent(agent), self.now(), presence))
+            self.feed(self.engine.add_agent(self._spec(agent), self.now(), presence))
 
     def _queue_for(self, work: WaitingWork) -> str:
         queues = self.engine.config.queues

@@ -56,7 +56,6 @@ from omnicenter.routing import (
     Decision,
     Offered,
     RoutingError,
-    UnknownAgent,
 )
 from omnicenter.routing.skills import SkillReq
 from omnicenter.services import queries
@@ -548,34 +547,15 @@ class LiveVoiceService:
             self._phones[agent_id] = username
         else:
             self._phones.pop(agent_id, None)
-        if had != registered:
-            self._spawn(self.apply_voice_capacity(agent_id))
+        if had != registered and self.router is not None:
+            self._spawn(self.router.refresh_agent(agent_id))
 
-    async def apply_voice_capacity(self, agent_id: str, *, attempts: int = 20) -> None:
-        """Voice capacity follows the phone: none without a registered phone, the agent's
-        own with one. An agent routing has not met yet (first login) is retried briefly."""
-        router = self.router
-        if router is None:
-            return
-        for _ in range(attempts):
-            agent = await self.runtime.read(get_agent, agent_id)
-            if agent is None:
-                return
-            spec = AgentSpec.from_agent(agent)
-            if agent_id not in self._phones:
-                spec = replace(
-                    spec, capacity={**spec.capacity, Channel.VOICE: 0, Channel.CALLBACK: 0}
-                )
-            try:
-                router.feed(router.engine.update_agent(spec, router.now()))
-                return
-            except UnknownAgent:
-                await asyncio.sleep(0.05)  # routing adds the agent on its own loop
-
-    async def apply_all_voice_capacity(self) -> None:
-        """At start no phone is registered yet: nobody takes calls until theirs is."""
-        agents = list(self._agents.values())
-        await asyncio.gather(*(self.apply_voice_capacity(a, attempts=1) for a in agents))
+    def phone_capacity(self, spec: AgentSpec) -> AgentSpec:
+        """Voice capacity follows the phone: none without a registered one (a routing spec
+        filter, so routing never offers a call to an agent who cannot ring)."""
+        if spec.id in self._phones:
+            return spec
+        return replace(spec, capacity={**spec.capacity, Channel.VOICE: 0, Channel.CALLBACK: 0})
 
     def ivr_for(self, call: CallInfo) -> Ivr | None:
         """The flow IVR for this call when one is attached (`IvrProvider`), else the menu."""
@@ -675,8 +655,6 @@ class LiveVoiceService:
                     c.offered.set()
             elif event.task_id in self._promises:
                 self._spawn(self._keep_promise(self._promises[event.task_id], event.to_agent))
-            if event.to_agent not in self._phones and event.channel in _CALL_CHANNELS:
-                self._spawn(self.apply_voice_capacity(event.to_agent))  # offered before we knew
         elif isinstance(event, OfferEnded):
             call_id = self._by_task.get(event.task_id)
             ended = self.calls.get(call_id) if call_id else None
@@ -686,8 +664,6 @@ class LiveVoiceService:
             isinstance(event, AgentPresenceChanged) and event.agent_id not in self._agents.values()
         ):
             self._spawn(self._learn_agent(event.agent_id))
-            if event.agent_id not in self._phones:
-                self._spawn(self.apply_voice_capacity(event.agent_id))
 
     async def _learn_agent(self, agent_id: str) -> None:
         agent = await self.runtime.read(get_agent, agent_id)
@@ -856,7 +832,11 @@ async def attach_voice(
         services, accounts=settings.accounts, require_ivr_skills=require_ivr_skills
     )
     await service.load_agents()
-    await service.apply_all_voice_capacity()
+    if router is not None:
+        # Agents routing holds already get the filter now; later ones as they are added.
+        router.add_spec_filter(service.phone_capacity)
+        for agent_id in set(service._agents.values()):
+            await router.refresh_agent(agent_id)
     endpoint = _LiveEndpoint(settings, service)
     service.control = endpoint
     await endpoint.start()
