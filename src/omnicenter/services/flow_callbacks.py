@@ -19,7 +19,7 @@ from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import Channel, EventKind
 from omnicenter.flows import CallbackRequest
 from omnicenter.routing import CallbackScheduled
-from omnicenter.services.assignments import record_routing, routing_facts
+from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -64,7 +64,12 @@ def _promise_made(uow: UnitOfWork, interaction_id: str, meta: dict[str, Any]) ->
 
 
 async def schedule_callback(
-    services: Any, interaction_id: str, request: CallbackRequest, queue: str
+    services: Any,
+    interaction_id: str,
+    request: CallbackRequest,
+    queue: str,
+    *,
+    source: str = "flow",
 ) -> FlowPromise | None:
     """Schedule the promise; None (logged) when routing is off or refuses it."""
     router = services.router
@@ -82,24 +87,10 @@ async def schedule_callback(
     task = router.task_for(task_id)
     routed_queue = task.queue if task is not None else queue
     policy = router.engine.config.queues[routed_queue].callback
-    due_at = datetime.fromtimestamp(at + (policy.grace if policy is not None else 0.0), UTC)
-    meta = {
-        "fact": "promise_made",
-        "promise_id": task_id,
-        "due_at": due_at.isoformat(),
-        "queue": routed_queue,
-        "segment": work.segment,
-        "number": request.phone,
-        "source": "flow",
-        "note": request.note,
-    }
-    event_id = await services.runtime.write(_promise_made, interaction_id, meta)
-    voice = getattr(services, "voice", None)
-    if voice is not None and request.phone:
-        voice.service.adopt_promise(
-            task_id, request.phone, routed_queue, work.case_id, work.arrived_at
-        )
-    return FlowPromise(task_id, request.phone, routed_queue, due_at, event_id)
+    due = at + (policy.grace if policy is not None else 0.0)
+    return await _promise(
+        services, work, task_id, routed_queue, due, request.phone, source, request.note
+    )
 
 
 async def callback_instead_of_waiting(
@@ -113,12 +104,9 @@ async def callback_instead_of_waiting(
         log.warning("callback asked on %s but routing is off: nobody would call", interaction_id)
         return None
     task_id = router.task_for_interaction(interaction_id)
-    waiting = task_id is not None and router.engine.task(task_id).state == "waiting"
-    if not waiting:
-        return await schedule_callback(
-            services, interaction_id, CallbackRequest(phone=phone, at=None, note=note), ""
-        )
-    assert task_id is not None
+    if task_id is None or router.engine.task(task_id).state != "waiting":
+        request = CallbackRequest(phone=phone, at=None, note=note)
+        return await schedule_callback(services, interaction_id, request, "", source="widget")
     work = await services.runtime.read(routing_facts, interaction_id)
     if work is None:
         return None
@@ -127,6 +115,21 @@ async def callback_instead_of_waiting(
     due = next((d.due_at for d in decisions if isinstance(d, CallbackScheduled)), router.now())
     task = router.task_for(task_id)
     queue = task.queue if task is not None else ""
+    return await _promise(services, work, task_id, queue, due, phone, "widget", note)
+
+
+async def _promise(
+    services: Any,
+    work: WaitingWork,
+    task_id: str,
+    queue: str,
+    due: float,
+    phone: str,
+    source: str,
+    note: str,
+) -> FlowPromise:
+    """The routing task `task_id` keeps a callback promise due at `due`: the fact on the
+    timeline, and the phone keeps it when voice runs."""
     due_at = datetime.fromtimestamp(due, UTC)
     meta = {
         "fact": "promise_made",
@@ -135,11 +138,11 @@ async def callback_instead_of_waiting(
         "queue": queue,
         "segment": work.segment,
         "number": phone,
-        "source": "widget",
+        "source": source,
         "note": note,
     }
-    event_id = await services.runtime.write(_promise_made, interaction_id, meta)
+    event_id = await services.runtime.write(_promise_made, work.interaction_id, meta)
     voice = getattr(services, "voice", None)
-    if voice is not None:
+    if voice is not None and phone:
         voice.service.adopt_promise(task_id, phone, queue, work.case_id, work.arrived_at)
     return FlowPromise(task_id, phone, queue, due_at, event_id)
