@@ -8,11 +8,12 @@ views when routing runs: what the engine holds is what customers wait for.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from sqlalchemy import Connection
 
+from omnicenter.metrics.config import day_bounds
 from omnicenter.metrics.counters import Counters
 from omnicenter.metrics.kpis import Grain, kpis
 from omnicenter.routing.views import Snapshot, TaskView
@@ -29,15 +30,19 @@ def _breaches(c: Counters) -> int:
 
 
 def charts(
-    conn: Connection, now: datetime, grain: Grain = Grain.HOUR, target: float | None = None
+    conn: Connection,
+    now: datetime,
+    grain: Grain = Grain.HOUR,
+    target: float | None = None,
+    tz: tzinfo = UTC,
 ) -> dict[str, Any]:
-    """Today (UTC) per interval: service level against its target, volume and breaches per
-    channel, from the metric buckets."""
+    """Today (the center's day, as `GET /kpis` has it) per interval: service level against
+    its target, volume and breaches per channel, from the metric buckets."""
     if grain not in (Grain.QUARTER, Grain.HOUR):
         raise ValueError("grain must be quarter or hour")
-    day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    end = day + timedelta(days=1)
-    intervals = query_counters(conn, day, end, ("channel",), grain)
+    today = now.astimezone(tz).date()
+    day, end = day_bounds(today, tz)
+    intervals = query_counters(conn, day, end, ("channel",), grain, tz=tz)
     by_interval: dict[int, Counters] = {}
     by_channel: dict[str, Counters] = {}
     for (start, channel), c in intervals.items():
@@ -49,7 +54,7 @@ def charts(
         k = kpis(c)
         service_level.append(
             {
-                "interval_start": datetime.fromtimestamp(start, UTC).isoformat(),
+                "interval_start": datetime.fromtimestamp(start, tz).isoformat(),
                 "service_level": round(k.service_level, 3),
                 "offered": k.offered,
                 "answered_in_sl": round(c.answered_in_sl),
@@ -72,7 +77,8 @@ def charts(
         )
     return {
         "at": now.isoformat(),
-        "day": day.date().isoformat(),
+        "day": today.isoformat(),
+        "timezone": str(tz),
         "grain": grain.name.lower(),
         "target": SERVICE_LEVEL_TARGET if target is None else target,
         "service_level": service_level,

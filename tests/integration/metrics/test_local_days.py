@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from omnicenter.cli import app
 from omnicenter.metrics import Grain, LiveAggregator, rollup
 from omnicenter.metrics.config import day_bounds, zone
+from omnicenter.services.wallboard import charts
 from omnicenter.store import Database
 from omnicenter.store.metrics import query_counters, query_kpis, record
 from tests.unit.metrics.test_local_time import every_quarter
@@ -60,3 +61,17 @@ def test_export_writes_local_interval_starts(db: Database, tmp_path: Path) -> No
         "2026-03-29T01:00:00+01:00",
         "2026-03-29T03:00:00+02:00",
     ]
+
+
+def test_wallboard_charts_show_the_centers_day(db: Database) -> None:
+    with db.transaction() as conn:
+        record(conn, LOG)
+    noon = datetime(2026, 3, 29, 12, tzinfo=UTC)
+    with db.reader() as conn:
+        local = charts(conn, noon, Grain.HOUR, tz=WARSAW)
+        utc = charts(conn, noon, Grain.HOUR)
+    assert (local["day"], local["timezone"]) == ("2026-03-29", "Europe/Warsaw")
+    assert len(local["service_level"]) == 23  # the spring-forward day has 23 local hours
+    assert local["service_level"][0]["interval_start"] == "2026-03-29T00:00:00+01:00"
+    assert sum(p["offered"] for p in local["service_level"]) == 23 * 4
+    assert len(utc["service_level"]) == 24 and utc["timezone"] == "UTC"

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 from omnicenter.api.deps import ServicesDep, require
 from omnicenter.api.routes.desktop import reroute
 from omnicenter.domain import Agent, AgentRole
+from omnicenter.metrics.config import zone
 from omnicenter.metrics.kpis import Grain
 from omnicenter.services import desktop
 from omnicenter.services.replies import ReplyError
@@ -44,7 +45,8 @@ async def charts(
     _: Supervisor,
     grain: Annotated[str, Query(pattern=r"^(quarter|hour)$")] = "hour",
 ) -> dict[str, Any]:
-    return await services.runtime.read(wallboard_charts, utcnow(), Grain[grain.upper()])
+    tz = zone(services.settings.timezone)  # the center's day, as in GET /kpis
+    return await services.runtime.read(wallboard_charts, utcnow(), Grain[grain.upper()], None, tz)
 
 
 @router.post("/supervisor/cases/{case_id}/reassign", status_code=201, summary="Reassign a case")

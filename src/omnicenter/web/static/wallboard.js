@@ -36,13 +36,13 @@
     svg.setAttribute("aria-label", data.map((d) => `${d.label}: ${fmt(d.value)}`).join(", ") || "no data yet");
     box.replaceChildren(svg);
   }
-  const hhmm = (iso) => new Date(iso).toISOString().slice(11, 16);
+  const hhmm = (iso) => iso.slice(11, 16); // the server gives the center's local time
   function renderCharts(ch) {
     bars($("chart-sl"), "service-level", ch.service_level.map((p) => ({ label: hhmm(p.interval_start), value: p.service_level,
       color: p.service_level < ch.target ? "#b91c1c" : "#047857" })), { max: 1, fmt: pct, target: ch.target });
     bars($("chart-volume"), "volume", ch.channels.map((c) => ({ label: c.channel, value: c.offered })));
     bars($("chart-breaches"), "breaches", ch.channels.map((c) => ({ label: c.channel, value: c.breaches, color: "#b91c1c" })));
-    $("charts-updated").textContent = `${ch.day} (UTC)`;
+    $("charts-updated").textContent = `${ch.day} (${ch.timezone})`;
     $("charts-updated").dataset.grain = ch.grain;
   }
   const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
