@@ -54,7 +54,7 @@ from omnicenter.knowledge.records import (
     normalize_order_number,
 )
 from omnicenter.knowledge.snapshot import KnowledgeSnapshot, kind_of
-from omnicenter.knowledge.text import content_stems, fold, stems
+from omnicenter.knowledge.text import STOPWORDS, content_stems, fold, stem, stems, tokens
 
 __all__ = ["KnowledgeBase", "KnowledgeQuery"]
 
@@ -100,7 +100,10 @@ class KnowledgeBase(KnowledgeQuery):
         self._rules_by_sku = self._index_rules(list(only("rules", DiscountRule).values()))
         self._sources: dict[int, Source] = {}
         self._product_index = self._index_products()
-        self._product_vocab = list(self._product_index)
+        # Whole words of the catalog (folded) -> their stem, for typo matching: a typo is
+        # judged on the word, where "kosztuje" is far from "koszulka"; their stems are not.
+        self._product_words = self._product_word_stems()
+        self._product_vocab = list(self._product_words)
         self._faq_index = [(a, set(content_stems(self._faq_text(a)))) for a in self._faq]
         self._customer_tier: dict[str, LoyaltyTier | None] = {}
 
@@ -152,6 +155,18 @@ class KnowledgeBase(KnowledgeQuery):
             for s in stems(" ".join(words)):
                 index[s].add(sku)
         return index
+
+    def _product_word_stems(self) -> dict[str, str]:
+        words: dict[str, str] = {}
+        for sku, variant in self._variants.items():
+            product = self._products.get(variant.product_id)
+            names = [sku, *variant.attributes.values()]
+            if product is not None:
+                names += [product.name_pl, product.name_en, product.category]
+            for word in tokens(" ".join(names)):
+                if len(word) >= 4 and stem(word) in self._product_index:
+                    words[word] = stem(word)
+        return words
 
     @staticmethod
     def _faq_text(article: FaqArticle) -> str:
@@ -408,12 +423,12 @@ class KnowledgeBase(KnowledgeQuery):
         score = 1.0
         if variant is None:
             counts: dict[str, int] = defaultdict(int)
-            words = content_stems(text)
+            words = [w for w in tokens(text) if w not in STOPWORDS]
             for word in words:
-                hits = self._product_index.get(word)
-                if hits is None and len(word) >= 4:  # a typo: nearest known stem
+                hits = self._product_index.get(stem(word))
+                if hits is None and len(word) >= 4:  # a typo: the nearest catalog word
                     close = difflib.get_close_matches(word, self._product_vocab, n=1, cutoff=0.8)
-                    hits = self._product_index.get(close[0]) if close else None
+                    hits = self._product_index.get(self._product_words[close[0]]) if close else None
                 for sku in hits or ():
                     counts[sku] += 1
             if not counts:

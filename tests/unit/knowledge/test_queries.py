@@ -79,6 +79,16 @@ def test_product_search_by_words_diacritics_and_typos(service: KnowledgeService)
     assert _sku(service, "plecak miejski") == "BAG-20L"
     assert _sku(service, "termiczna butelk") == "BTL-500"
     assert isinstance(service.base.find_product("xyz"), NotFound)
+    assert _sku(service, "ile kosztuje czerwona koszlka L") == "TSH-RED-L"  # a typo
+
+
+def test_a_product_not_in_the_catalog_is_not_found_by_the_words_of_the_question(
+    service: KnowledgeService,
+) -> None:
+    # "kosztuje" (costs) is one letter pair from "koszulka" (T-shirt) once both are stemmed;
+    # typos are judged on whole words, so a blender is not sold as a T-shirt.
+    assert isinstance(service.base.find_product("Ile kosztuje blender?"), NotFound)
+    assert isinstance(service.base.find_product("how much does a blender cost"), NotFound)
 
 
 def _sku(service: KnowledgeService, text: str) -> str:
