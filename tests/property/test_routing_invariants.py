@@ -5,7 +5,9 @@ accepts, rejects, offer timeouts, completions and cancellations. After every ste
 no agent over capacity or offered work it cannot take, no task assigned twice, none lost,
 only agents with the required skills, no waiting task next to a free agent who could take
 it, and priority/FIFO order (with aging) respected: an agent never gets a task while a
-better-ranked one it could take waits — which is also the starvation bound.
+better-ranked one it could take waits — which is also the starvation bound. One queue widens
+(experts first, then the required level, then one level lower), so who "could take" a task
+depends on how long it has waited.
 """
 
 from __future__ import annotations
@@ -34,7 +36,12 @@ AGING = 30.0
 COOLDOWN = 15.0
 CHANNELS = (Channel.VOICE, Channel.WEBCHAT, Channel.EMAIL)
 WITHIN = {Channel.VOICE: 20.0, Channel.WEBCHAT: 30.0, Channel.EMAIL: 14400.0}
-QUEUES = {"qx": {"x": 2}, "qy": {"y": 1}, "any": {}}
+QUEUES = {"qx": {"x": 2}, "qy": {"y": 1}, "any": {}, "qw": {"x": 2}}
+# who may take a task of the queue after waiting so long: (after seconds, skills), in order
+STAGES: dict[str, list[tuple[float, dict[str, int]]]] = {
+    name: [(0.0, req)] for name, req in QUEUES.items()
+}
+STAGES["qw"] = [(0.0, {"x": 3}), (8.0, {"x": 2}), (25.0, {"x": 1})]
 CONFIG = {
     "engine": {
         "offer_timeout": 10,
@@ -45,6 +52,10 @@ CONFIG = {
     "queues": {
         name: {"skills": [f"{s}>={lv}" for s, lv in req.items()]} for name, req in QUEUES.items()
     },
+}
+CONFIG["queues"]["qw"] |= {
+    "preferred": ["x>=3"],
+    "widening": [{"after": 8, "drop_preferred": True}, {"after": 25, "lower_levels": 1}],
 }
 AGENT_IDS = [f"a{i}" for i in range(5)]
 
@@ -85,8 +96,10 @@ class MAgent:
             return False
         return self.load(ch) < s.capacity_for(ch)
 
-    def skilled(self, queue: str) -> bool:
-        return all(self.spec.skills.get(name, 0) >= level for name, level in QUEUES[queue].items())
+    def skilled(self, t: MTask, now: float) -> bool:
+        """May take the task at `now` (after the widening steps it has reached)."""
+        req = [r for after, r in STAGES[t.queue] if t.arrival + after <= now][-1]
+        return all(self.spec.skills.get(name, 0) >= level for name, level in req.items())
 
 
 capacities = st.fixed_dictionaries(
@@ -115,7 +128,7 @@ class RoutingMachine(RuleBasedStateMachine):
             if isinstance(d, Offered) or (
                 isinstance(d, Assigned) and self.tasks[d.task_id].state == "waiting"
             ):
-                self.check_offer(self.tasks[d.task_id], d.agent_id, before)
+                self.check_offer(self.tasks[d.task_id], d.agent_id, before, d.at)
             elif isinstance(d, Assigned):
                 t = self.tasks[d.task_id]
                 assert t.state == "offered" and t.agent == d.agent_id, f"{d} accepts no offer"
@@ -137,10 +150,10 @@ class RoutingMachine(RuleBasedStateMachine):
                 self.agents[d.agent_id].presence = d.presence
             self.now_of_decision = d.at
 
-    def check_offer(self, t: MTask, agent_id: str, before: dict[str, MTask]) -> None:
+    def check_offer(self, t: MTask, agent_id: str, before: dict[str, MTask], at: float) -> None:
         assert t.state == "waiting", f"task {t.id} handed out twice ({t.state} with {t.agent})"
         a = self.agents[agent_id]
-        assert a.skilled(t.queue), f"{agent_id} lacks the skills for {t.queue}"
+        assert a.skilled(t, at), f"{agent_id} lacks the skills for {t.queue} at {at}"
         assert a.room(t.channel), f"{agent_id} over capacity or not available for {t.channel}: {a}"
         excluded_until = t.excluded.get(agent_id)
         assert excluded_until is None or excluded_until <= self.engine_now, (
@@ -153,7 +166,7 @@ class RoutingMachine(RuleBasedStateMachine):
                 other.id != t.id
                 and other.state == "waiting"
                 and other.channel is t.channel
-                and a.skilled(other.queue)
+                and a.skilled(other, at)
                 and other.excluded.get(agent_id, 0.0) <= self.now
                 and not y.excluded
             ):
@@ -308,7 +321,7 @@ class RoutingMachine(RuleBasedStateMachine):
                 continue
             for a in self.agents.values():
                 if (
-                    a.skilled(t.queue)
+                    a.skilled(t, self.now)
                     and a.room(t.channel)
                     and t.excluded.get(a.spec.id, 0.0) <= self.now
                 ):

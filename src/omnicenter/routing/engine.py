@@ -10,7 +10,6 @@ decisions.
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections import OrderedDict
 from collections.abc import Mapping
 from heapq import heappop, heappush
@@ -56,17 +55,29 @@ from omnicenter.routing.matching import Matcher
 from omnicenter.routing.skills import Requirement, SkillReq, merge
 from omnicenter.routing.snapshots import agent_view, build_snapshot
 from omnicenter.routing.specs import AgentSpec, TaskSpec
-from omnicenter.routing.state import CH_INDEX, CHANNELS, AgentRt, Pool, QueueRt, TaskRt, TaskState
+from omnicenter.routing.state import (
+    CH_INDEX,
+    CHANNELS,
+    AgentRt,
+    Fifo,
+    Pool,
+    QueueRt,
+    TaskRt,
+    TaskState,
+)
 from omnicenter.routing.views import AgentView, Snapshot, TaskView
 
 __all__ = ["RoutingEngine"]
 
-_OFFER, _STAGE, _TARGET, _WRAP, _CB_DUE, _PROMISE, _HOURS, _UNEXCLUDE = range(8)
+_OFFER, _STAGE, _TARGET, _WRAP, _CB_DUE, _PROMISE, _HOURS, _UNEXCLUDE, _LANE = range(9)
 _WAITING, _OFFERED, _ASSIGNED, _SCHEDULED, _DONE = range(5)
 _CALLBACK = CH_INDEX[Channel.CALLBACK]
 _SUPERVISOR = Requirement((), None, frozenset({"supervisor"}))
 _EWMA = 0.1  # weight of the newest handle time in the running average
 _MAX_HOPS = 8  # overflow chains longer than this stop (a loop in the configuration)
+# Widening fires before any other timer due at the same instant: a task is eligible from the
+# very second it widens, whatever else happens then (an agent freed at that second sees it).
+_EARLY = 1 << 60
 
 
 class RoutingEngine(Matcher):
@@ -146,9 +157,14 @@ class RoutingEngine(Matcher):
         self._pcache.clear()
         for q in self._queues.values():
             q.pcache.clear()
+            for lanes in q.lanes.values():
+                for fifo in lanes.fifos:
+                    fifo.gen += 1  # its head timer is void
+            q.lanes.clear()
         for a in self._agents:
             if a is not None:
                 a.pools = [[] for _ in CHANNELS]
+                a.lanes = [{} for _ in CHANNELS]
                 a.ver += 1
         for a in self._agents:
             if a is not None:
@@ -170,7 +186,8 @@ class RoutingEngine(Matcher):
 
     def _timer(self, due: float, kind: int, obj: Any, token: int) -> None:
         self._tseq += 1
-        heappush(self._timers, (due, self._tseq, kind, obj, token))
+        seq = self._tseq - _EARLY if kind in (_LANE, _STAGE) else self._tseq
+        heappush(self._timers, (due, seq, kind, obj, token))
 
     def next_timer(self) -> float | None:
         """When the next timer is due: call `advance` then (the live service's sleep target)."""
@@ -234,6 +251,10 @@ class RoutingEngine(Matcher):
                 t.promise_due = None
         elif kind == _HOURS:
             self._hours_changed(obj, token, now, out)
+        elif kind == _LANE:
+            fifo: Fifo = obj
+            if fifo.gen == token:
+                self._lane_due(fifo, now, out)
         elif kind == _UNEXCLUDE:
             t = obj
             if t.excluded:
@@ -356,6 +377,8 @@ class RoutingEngine(Matcher):
             if pool is None:
                 self._assign(t, a, t.target_rule, t.override or Requirement(), now, out)
             else:
+                if t.fifo is not None:
+                    self._sync(t, now, out)
                 # the task's own order of pools, not the agent's (which depends on when
                 # pools were created), names the requirement: explanations stay deterministic
                 mine = a.pools[t.ci]
@@ -499,7 +522,8 @@ class RoutingEngine(Matcher):
             return
         q.open_until = -1.0
         if not self._is_open(q, now):
-            for t in sorted(q.members.values(), key=lambda t: (t.rank, t.seq)):
+            waiting = [t for t in self._tasks.values() if t.q is q and t.filed]
+            for t in sorted(waiting, key=lambda t: (t.rank, t.seq)):
                 found = self._overflow_now(q, t.ci, now)
                 closed = found is not None and found[0].startswith("closed")
                 if (
@@ -546,7 +570,6 @@ class RoutingEngine(Matcher):
                 self._unfile(t)
                 t.filed = True
                 t.q.waiting[t.ci] += 1
-                t.q.members[t.id] = t
                 a.personal.append((t, t.ver))
                 self._timer(t.target_until, _TARGET, t, t.ver)
                 return
@@ -557,14 +580,55 @@ class RoutingEngine(Matcher):
             agent, pool = found
             self._assign(t, agent, _POLICY_RULE[pool.policy], pool.req, now, out)
             return
-        self._file(t)
+        if t.fifo is not None:
+            return  # a task in a lane keeps its place there as it widens; its lane times it
+        if self._file(t):
+            return
         afters = t.q.afters
         if t.stage < len(afters):
             t.stage_gen += 1
-            self._tseq += 1
-            heappush(
-                self._timers, (t.stage_base + afters[t.stage], self._tseq, _STAGE, t, t.stage_gen)
-            )
+            self._timer(t.stage_base + afters[t.stage], _STAGE, t, t.stage_gen)
+
+    # --- lanes: widening without moving tasks (see state.Lanes) ----------------------------------
+
+    def _head_changed(self, fifo: Fifo) -> None:
+        """A lane has a new head (or none): time its next widening step."""
+        t = fifo.refresh()
+        fifo.gen += 1
+        if t is None:
+            return
+        afters, now, k = t.q.afters, self._now, t.stage
+        while k < len(afters) and t.stage_base + afters[k] <= now:
+            k += 1
+        if k < len(afters):
+            self._timer(t.stage_base + afters[k], _LANE, fifo, fifo.gen)
+
+    def _lane_due(self, fifo: Fifo, now: float, out: list[Decision]) -> None:
+        """The head of a lane widens: someone free may take it now."""
+        t = fifo.refresh()
+        if t is None:
+            return
+        self._sync(t, now, out)
+        while t.fifo is fifo and (found := self._find_agent(t)) is not None:
+            # the agent takes its best task: this one, or another that widened this second
+            decided = len(out)
+            self._improved(found[0], now, out)
+            if len(out) == decided:
+                break  # (cannot happen: the agent may take this task)
+        if t.fifo is fifo:
+            self._head_changed(fifo)  # time its next step
+
+    def _sync(self, t: TaskRt, now: float, out: list[Decision]) -> None:
+        """Record the widening steps a task in a lane has taken by now (each at its time)."""
+        q = t.q
+        afters = q.afters
+        while t.stage < len(afters) and t.stage_base + afters[t.stage] <= now:
+            at = t.stage_base + afters[t.stage]
+            t.stage += 1
+            t.pools = self._stage_pools(q, t.ci, t.stage)
+            decision = Widened(t.id, at, t.stage, t.pools[0].req, q.stage_texts[t.stage - 1])
+            out.append(decision)
+            t.history.append(decision)
 
     def _catch_up(self, t: TaskRt, now: float, out: list[Decision]) -> None:
         for _ in range(_MAX_HOPS * 4):
@@ -575,7 +639,7 @@ class RoutingEngine(Matcher):
             if isinstance(event, Stage):
                 t.stage += 1
                 t.pools = self._pools_for(t)
-                decision = Widened(t.id, now, t.stage, t.pools[0].req, _stage_text(event))
+                decision = Widened(t.id, now, t.stage, t.pools[0].req, t.q.stage_texts[t.stage - 1])
                 out.append(decision)
                 t.history.append(decision)
             elif not self._move(
@@ -587,18 +651,20 @@ class RoutingEngine(Matcher):
         """The pools a waiting task is filed in: its requirement after widening, plus the
         queues a widening step added. Cached per distinct requirement."""
         if not t.xreq and not t.xpref and t.override is None:  # the common case: a plain task
-            fast = t.q.pcache.get(t.ci << 8 | t.stage)
-            if fast is None:
-                fast = t.q.pcache[t.ci << 8 | t.stage] = self._build_pools(
-                    t.q, t.ci, t.stage, (), (), None
-                )
-            return fast
+            return self._stage_pools(t.q, t.ci, t.stage)
         key = (t.q.name, t.ci, t.stage, t.xreq, t.xpref, t.override)
         pools = self._pcache.get(key)
         if pools is None:
             pools = self._pcache[key] = self._build_pools(
                 t.q, t.ci, t.stage, t.xreq, t.xpref, t.override
             )
+        return pools
+
+    def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
+        """The pools of a plain task of the queue (no skills of its own) at a stage."""
+        pools = q.pcache.get(ci << 8 | stage)
+        if pools is None:
+            pools = q.pcache[ci << 8 | stage] = self._build_pools(q, ci, stage, (), (), None)
         return pools
 
     def _build_pools(
@@ -1074,6 +1140,8 @@ class RoutingEngine(Matcher):
         t = self._tasks.get(task_id) or self._done.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
+        if t.fifo is not None:
+            self._sync(t, self._now, [])
         return explain_task(self, t)
 
     def _explain_candidates(
@@ -1088,18 +1156,6 @@ _POLICY_RULE = {0: "longest_idle", 1: "most_skilled", 2: "least_occupied", 3: "r
 
 def _after(event: Stage | OverflowRule) -> float:
     return event.after
-
-
-@functools.cache
-def _stage_text(stage: Stage) -> str:
-    parts = []
-    if stage.drop_preferred:
-        parts.append("preferred skills dropped")
-    if stage.lower_levels:
-        parts.append(f"levels lowered by {stage.lower_levels}")
-    if stage.queues:
-        parts.append("agents of " + ", ".join(stage.queues) + " may take it")
-    return f"after {stage.after:.0f} s: " + ", ".join(parts)
 
 
 def _as_config(config: RoutingConfig | Mapping[str, Any]) -> RoutingConfig:

@@ -2,12 +2,14 @@
 
 `Matcher` is the engine's base class and owns the pools (see `state`). Two directions:
 - `find_agent(task)`: the top of each pool heap the task is filed in (its own queue first);
-- `find_task(agent)`: the best head among the task heaps of the pools the agent belongs to,
-  on the channels where it has room — a handful of heaps, whatever the number of tasks.
+- `find_task(agent)`: the best head among the task heaps of the pools the agent belongs to
+  and the lane FIFOs it may serve by now, on the channels where it has room — a handful of
+  heads, whatever the number of tasks.
 """
 
 from __future__ import annotations
 
+from bisect import insort
 from heapq import heappop, heappush, heapreplace
 
 from omnicenter.routing.skills import Requirement
@@ -17,7 +19,10 @@ from omnicenter.routing.state import (
     LONGEST_IDLE,
     MOST_SKILLED,
     AgentRt,
+    Fifo,
+    Lanes,
     Pool,
+    QueueRt,
     TaskRt,
     TaskState,
 )
@@ -30,6 +35,8 @@ _INF = float("inf")
 
 class Matcher:
     def __init__(self) -> None:
+        self._now = 0.0
+        self._pooled = 0  # tasks waiting in pool heaps (not in lanes): none, no heap to look at
         self._agents: list[AgentRt | None] = []  # by index; None once removed
         self._pools: dict[tuple[Requirement, int, int], Pool] = {}
         self._skill_pools: dict[str, list[Pool]] = {}  # pools indexed under one required skill
@@ -103,6 +110,8 @@ class Matcher:
 
     def _join(self, a: AgentRt, p: Pool) -> None:
         a.pools[p.ci].append(p)
+        for lanes, stage in p.stage_of:
+            _link(a, lanes, stage)
         if a.staffed:
             p.slots += min(a.cap[p.ci], a.max_total)
         if a.room >> p.ci & 1:
@@ -126,6 +135,7 @@ class Matcher:
         if a.staffed:
             self._staff(a, -1)
         a.pools = [[] for _ in CHANNELS]
+        a.lanes = [{} for _ in CHANNELS]
         a.ver += 1  # every heap entry of the agent is now stale
 
     def _staff(self, a: AgentRt, sign: int) -> None:
@@ -198,10 +208,11 @@ class Matcher:
         best: TaskRt | None = None
         best_pool: Pool | None = None
         best_rank, best_seq = _INF, 0
+        pooled = self._pooled > 0
         for ci in a.chans:
             if not room >> ci & 1:
                 continue
-            for p in a.pools[ci]:
+            for p in a.pools[ci] if pooled else ():
                 heap = p.tasks
                 while heap:
                     entry = heap[0]
@@ -221,6 +232,16 @@ class Matcher:
                             continue
                         rank, seq, _, t = alt
                     best, best_pool, best_rank, best_seq = t, p, rank, seq
+            now = self._now
+            for lanes, stage in a.lanes[ci].items():
+                offset = lanes.offsets[stage]
+                for fifo in lanes.fifos:
+                    rank = fifo.rank
+                    if (rank < best_rank or (rank == best_rank and fifo.seq < best_seq)) and (
+                        fifo.base + offset <= now  # the head has widened to this agent
+                    ):
+                        best, best_rank, best_seq = fifo.head, rank, fifo.seq
+                        best_pool = _stage_pool(lanes, stage, a)
         return None if best is None else (best, best_pool)
 
     def _top_task_excluding(self, p: Pool, a: AgentRt) -> tuple[float, int, int, TaskRt] | None:
@@ -252,20 +273,95 @@ class Matcher:
 
     # --- filing waiting tasks --------------------------------------------------------------
 
-    def _file(self, t: TaskRt) -> None:
-        """(Re)file a waiting task in its pools; older entries become stale by version."""
+    def _file(self, t: TaskRt) -> bool:
+        """(Re)file a waiting task in its lane or its pools; older entries become stale by
+        version. True when it went to a lane (which times its widening)."""
         t.ver += 1
         entry = (t.rank, t.seq, t.ver, t)
-        for p in t.pools:
-            heappush(p.tasks, entry)
+        q = t.q
+        if (
+            q.laned
+            and t.stage_base == t.arrival
+            and t.deadline == t.arrival + q.within[t.ci]
+            and not t.xreq
+            and not t.xpref
+            and t.override is None
+            and not t.excluded
+        ):
+            lanes = q.lanes.get(t.ci)
+            if lanes is None:
+                lanes = self._lanes(q, t.ci)
+            fifo = lanes.fifo(t.prio)
+            items = fifo.items
+            t.fifo = fifo
+            if t.pooled:  # back from the heaps (its exclusions expired)
+                t.pooled = False
+                self._pooled -= 1
+            if items and items[-1] < entry:
+                items.append(entry)
+            else:  # the new head (or a task back from an agent, to its old place)
+                insort(items, entry)
+                if items[0][3] is t:  # (compiled tuples have no identity: compare tasks)
+                    self._head_changed(fifo)
+            laned = True
+        else:
+            laned = False
+            t.fifo = None
+            if not t.pooled:
+                t.pooled = True
+                self._pooled += 1
+            for p in t.pools:
+                heappush(p.tasks, entry)
         if not t.filed:
             t.filed = True
             t.q.waiting[t.ci] += 1
-            t.q.members[t.id] = t
+        return laned
 
     def _unfile(self, t: TaskRt) -> None:
         t.ver += 1
+        fifo = t.fifo
+        if fifo is not None:
+            t.fifo = None
+            if fifo.head is t:
+                self._head_changed(fifo)
+        if t.pooled:
+            t.pooled = False
+            self._pooled -= 1
         if t.filed:
             t.filed = False
             t.q.waiting[t.ci] -= 1
-            del t.q.members[t.id]
+
+    def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
+        raise NotImplementedError  # the engine knows the widening rules
+
+    def _head_changed(self, fifo: Fifo) -> None:
+        raise NotImplementedError  # the engine owns the timers
+
+    def _lanes(self, q: QueueRt, ci: int) -> Lanes:
+        """The lanes of a queue on a channel, and who may serve them from which stage."""
+        stages = tuple(self._stage_pools(q, ci, k) for k in range(len(q.afters) + 1))
+        offsets = [-_INF, *q.afters]
+        lanes = q.lanes[ci] = Lanes(q, ci, stages, offsets)
+        for k, pools in enumerate(stages):
+            for p in pools:
+                p.stage_of.append((lanes, k))
+                for a in self._candidates(p.req):
+                    if p in a.pools[ci]:
+                        _link(a, lanes, k)
+        return lanes
+
+
+def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
+    served = a.lanes[lanes.ci]
+    known = served.get(lanes)
+    if known is None or stage < known:
+        served[lanes] = stage
+
+
+def _stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:
+    """The pool through which the agent serves the lanes (it names the requirement met)."""
+    mine = a.pools[lanes.ci]
+    for p in lanes.stages[stage]:
+        if p in mine:
+            return p
+    return lanes.stages[stage][0]

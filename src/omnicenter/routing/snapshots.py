@@ -15,6 +15,12 @@ __all__ = ["agent_view", "build_snapshot"]
 
 
 def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
+    first: dict[tuple[str, int], float] = {}  # earliest arrival still waiting, by queue/channel
+    for t in engine._tasks.values():
+        if t.filed:
+            key = (t.q.name, t.ci)
+            if t.arrival < first.get(key, now):
+                first[key] = t.arrival
     queues = []
     for q in engine._queues.values():
         for ci, ch in enumerate(CHANNELS):
@@ -22,7 +28,7 @@ def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
                 continue
             if q.cfg.channels is None and not (q.waiting[ci] or q.answered[ci] or q.abandoned[ci]):
                 continue
-            oldest = max((now - t.arrival for t in q.members.values() if t.ci == ci), default=0.0)
+            oldest = now - first.get((q.name, ci), now)
             sla = q.cfg.sla_for(ch)
             queues.append(
                 QueueView(

@@ -13,10 +13,20 @@ Indexes (all heaps with lazy invalidation):
 - `Pool.tasks`: tasks waiting for that requirement and channel, keyed by
   `(rank, seq, task version, task)`; `rank` folds priority, SLA deadline and aging into one
   number that never changes while the task waits (see `task_rank`).
+- `Lanes`: the common case kept out of the heaps. A task that follows its queue's own
+  widening (no skills of its own, its SLA clock started when it arrived, nobody excluded)
+  waits in a FIFO of its queue, channel and priority. In such a FIFO rank order is arrival
+  order, so it is also the order in which tasks widen: an agent who qualifies from stage k
+  looks only at the head, widening moves nothing (no re-filing, no stale heap entries), and
+  only the head needs a timer. Whoever may take a later task may take the head (it has
+  widened at least as far), so while the head waits nobody free can take the others.
+  `AgentRt.lanes[channel]` maps each `Lanes` the agent can serve to the first stage at
+  which it qualifies.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any, Final
 
 from omnicenter.domain import Channel, Presence
@@ -32,12 +42,15 @@ __all__ = [
     "MOST_SKILLED",
     "ROUND_ROBIN",
     "AgentRt",
+    "Fifo",
+    "Lanes",
     "Pool",
     "QueueRt",
     "TaskRt",
     "TaskState",
 ]
 
+INF = float("inf")
 CHANNELS: tuple[Channel, ...] = tuple(Channel)
 CH_INDEX: dict[Channel, int] = {ch: i for i, ch in enumerate(CHANNELS)}
 
@@ -59,7 +72,7 @@ class TaskState:
 class Pool:
     """One index: a requirement on one channel under one selection policy."""
 
-    __slots__ = ("agents", "ci", "policy", "req", "slots", "tasks")
+    __slots__ = ("agents", "ci", "policy", "req", "slots", "stage_of", "tasks")
 
     def __init__(self, req: Requirement, ci: int, policy: int) -> None:
         self.req = req
@@ -68,9 +81,64 @@ class Pool:
         self.agents: list[tuple[float, float, int, int]] = []
         self.tasks: list[tuple[float, int, int, TaskRt]] = []
         self.slots = 0  # capacity of staffed agents on this channel (estimated wait)
+        self.stage_of: list[tuple[Lanes, int]] = []  # lanes whose stage k files here
 
     def __repr__(self) -> str:
         return f"Pool({self.req}, {CHANNELS[self.ci].value}, {POLICY_NAMES[self.policy]})"
+
+
+class Fifo:
+    """One lane: waiting tasks of one queue, channel and priority, in rank order.
+
+    The live head's rank, sequence and start are copied here: an agent compares lanes by
+    reading this object only (the hot loop of `find_task`)."""
+
+    __slots__ = ("base", "gen", "head", "items", "lanes", "rank", "seq")
+
+    def __init__(self, lanes: Lanes) -> None:
+        self.lanes = lanes
+        self.items: deque[tuple[float, int, int, TaskRt]] = deque()
+        self.gen = 0  # the head's widening timer is valid while this stays
+        self.head: TaskRt | None = None
+        self.rank = INF
+        self.seq = 0
+        self.base = INF
+
+    def refresh(self) -> TaskRt | None:
+        """Drop stale entries at the front and copy the live head's keys."""
+        items = self.items
+        while items:
+            entry = items[0]
+            t = entry[3]
+            if t.ver == entry[2]:
+                self.head, self.rank, self.seq, self.base = t, entry[0], entry[1], t.stage_base
+                return t
+            items.popleft()
+        self.head, self.rank, self.seq, self.base = None, INF, 0, INF
+        return None
+
+
+class Lanes:
+    """The waiting tasks of one queue on one channel that follow the queue's widening."""
+
+    __slots__ = ("by_prio", "ci", "fifos", "offsets", "q", "stages")
+
+    def __init__(
+        self, q: QueueRt, ci: int, stages: tuple[tuple[Pool, ...], ...], offsets: list[float]
+    ) -> None:
+        self.q = q
+        self.ci = ci
+        self.stages = stages  # the task's pools at each stage (who may take it then)
+        self.offsets = offsets  # stage k is reached offsets[k] s after arrival
+        self.fifos: list[Fifo] = []  # one per priority, in order of creation
+        self.by_prio: dict[int, Fifo] = {}
+
+    def fifo(self, prio: int) -> Fifo:
+        fifo = self.by_prio.get(prio)
+        if fifo is None:
+            fifo = self.by_prio[prio] = Fifo(self)
+            self.fifos.append(fifo)
+        return fifo
 
 
 class AgentRt:
@@ -81,6 +149,7 @@ class AgentRt:
         "excl",
         "id",
         "idx",
+        "lanes",
         "last_offer",
         "load",
         "max_total",
@@ -136,6 +205,7 @@ class AgentRt:
         self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
         self.max_total = spec.max_total
         self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+        self.lanes: list[dict[Lanes, int]] = [{} for _ in CHANNELS]
 
     @property
     def staffed(self) -> bool:
@@ -154,13 +224,15 @@ class QueueRt:
         "cfg",
         "events",
         "in_sla",
+        "laned",
+        "lanes",
         "limited",
-        "members",
         "name",
         "open_state",
         "open_until",
         "pcache",
         "policy",
+        "stage_texts",
         "waiting",
         "within",
         "wrap",
@@ -169,7 +241,6 @@ class QueueRt:
     def __init__(self, cfg: QueueConfig) -> None:
         self.name = cfg.name
         self.waiting = [0] * len(CHANNELS)
-        self.members: dict[str, TaskRt] = {}
         self.answered = [0] * len(CHANNELS)
         self.in_sla = [0] * len(CHANNELS)
         self.abandoned = [0] * len(CHANNELS)
@@ -186,6 +257,8 @@ class QueueRt:
         self.events = [e[2] for e in sorted(events, key=lambda e: (e[0], e[1]))]
         self.limited = cfg.data_scope == "limited"
         self.afters = [e.after for e in self.events]
+        self.stage_texts = [_event_text(e) for e in self.events]  # for `Widened`
+        self.laned = all(isinstance(e, Stage) for e in self.events)  # no max-wait overflow
         self.pcache: dict[
             int, tuple[Pool, ...]
         ] = {}  # (channel << 8 | stage) -> pools, plain tasks
@@ -193,6 +266,7 @@ class QueueRt:
         self.wrap = [float(cfg.wrap_up.get(ch, 0.0)) for ch in CHANNELS]
         self.open_state = True
         self.open_until = -1.0  # cache of business hours: valid while now < open_until
+        self.lanes: dict[int, Lanes] = {}  # by channel index, built on first use
 
 
 class TaskRt:
@@ -205,11 +279,13 @@ class TaskRt:
         "ci",
         "deadline",
         "excluded",
+        "fifo",
         "filed",
         "history",
         "id",
         "offered_at",
         "override",
+        "pooled",
         "pools",
         "prio",
         "promise_due",
@@ -251,6 +327,8 @@ class TaskRt:
         self.ver = 0
         self.state = TaskState.WAITING
         self.filed = False
+        self.fifo: Fifo | None = None  # filed in a lane while waiting
+        self.pooled = False  # filed in pool heaps while waiting
         self.agent: AgentRt | None = None
         self.warm_from: AgentRt | None = None
         self.excluded: dict[int, float] | None = None  # agent index -> until (declined it)
@@ -268,3 +346,16 @@ class TaskRt:
     @property
     def channel(self) -> Channel:
         return CHANNELS[self.ci]
+
+
+def _event_text(event: Stage | OverflowRule) -> str:
+    if not isinstance(event, Stage):
+        return f"after {event.after:.0f} s: overflow to {event.to}"
+    parts = []
+    if event.drop_preferred:
+        parts.append("preferred skills dropped")
+    if event.lower_levels:
+        parts.append(f"levels lowered by {event.lower_levels}")
+    if event.queues:
+        parts.append("agents of " + ", ".join(event.queues) + " may take it")
+    return f"after {event.after:.0f} s: " + ", ".join(parts)
