@@ -31,6 +31,11 @@ __all__ = ["Matcher"]
 
 _Entry = tuple[float, float, int, int]
 _INF = float("inf")
+# Longest idle orders by (tasks in hand, idle since). Both go into the first key, so that
+# comparing two heap entries usually stops at one float: the count is worth 1e10 s (three
+# centuries: more than any two idle times differ), and a tie there (idle times within float
+# resolution) falls through to the exact idle time in the second key.
+_LOAD = 1e10
 
 
 class Matcher:
@@ -62,7 +67,7 @@ class Matcher:
         """The agent's order in a pool; it only grows while the agent's version stays."""
         policy = p.policy
         if policy == LONGEST_IDLE:
-            return float(a.total), a.since
+            return a.total * _LOAD + a.since, a.since
         if policy == MOST_SKILLED:
             return a.total / 1000.0 - p.req.score(a.skills), a.since
         if policy == LEAST_OCCUPIED:
@@ -71,7 +76,7 @@ class Matcher:
 
     def _push_agent(self, a: AgentRt) -> None:
         room, ver, idx = a.room, a.ver, a.idx
-        idle_key = (float(a.total), a.since, idx, ver)  # longest idle, the default policy
+        idle_key = (a.total * _LOAD + a.since, a.since, idx, ver)  # longest idle, the default
         for ci in a.chans:
             if room >> ci & 1:
                 for p in a.pools[ci]:
@@ -158,7 +163,10 @@ class Matcher:
             if a is None or a.ver != ver or not a.room & bit:
                 heappop(heap)
                 continue
-            c0, c1 = self._akey(a, p)
+            if p.policy == LONGEST_IDLE:
+                c0, c1 = a.total * _LOAD + a.since, a.since
+            else:
+                c0, c1 = self._akey(a, p)
             if c0 != k0 or c1 != k1:  # the agent took work since: re-key lazily
                 heapreplace(heap, (c0, c1, ai, ver))
                 continue
