@@ -67,7 +67,7 @@ class Matcher:
         """The agent's order in a pool; it only grows while the agent's version stays."""
         policy = p.policy
         if policy == LONGEST_IDLE:
-            return a.total * _LOAD + a.since, a.since
+            return _idle_key(a), a.since
         if policy == MOST_SKILLED:
             return a.total / 1000.0 - p.req.score(a.skills), a.since
         if policy == LEAST_OCCUPIED:
@@ -76,7 +76,7 @@ class Matcher:
 
     def _push_agent(self, a: AgentRt) -> None:
         room, ver, idx = a.room, a.ver, a.idx
-        idle_key = (a.total * _LOAD + a.since, a.since, idx, ver)  # longest idle, the default
+        idle_key = (_idle_key(a), a.since, idx, ver)  # longest idle, the default policy
         for ci in a.chans:
             if room >> ci & 1:
                 for p in a.pools[ci]:
@@ -163,10 +163,7 @@ class Matcher:
             if a is None or a.ver != ver or not a.room & bit:
                 heappop(heap)
                 continue
-            if p.policy == LONGEST_IDLE:
-                c0, c1 = a.total * _LOAD + a.since, a.since
-            else:
-                c0, c1 = self._akey(a, p)
+            c0, c1 = self._akey(a, p)
             if c0 != k0 or c1 != k1:  # the agent took work since: re-key lazily
                 heapreplace(heap, (c0, c1, ai, ver))
                 continue
@@ -216,6 +213,8 @@ class Matcher:
         best: TaskRt | None = None
         best_pool: Pool | None = None
         best_rank, best_seq = _INF, 0
+        best_lanes: Lanes | None = None  # set when the best is a lane head
+        best_stage = 0
         pooled = self._pooled > 0
         for ci in a.chans:
             if not room >> ci & 1:
@@ -240,6 +239,7 @@ class Matcher:
                             continue
                         rank, seq, _, t = alt
                     best, best_pool, best_rank, best_seq = t, p, rank, seq
+                    best_lanes = None
             now = self._now
             for lanes, stage in a.lanes[ci].items():
                 offset = lanes.offsets[stage]
@@ -249,7 +249,9 @@ class Matcher:
                         fifo.base + offset <= now  # the head has widened to this agent
                     ):
                         best, best_rank, best_seq = fifo.head, rank, fifo.seq
-                        best_pool = _stage_pool(lanes, stage, a)
+                        best_lanes, best_stage = lanes, stage
+        if best_lanes is not None:  # named once, for the winner only
+            best_pool = _stage_pool(best_lanes, best_stage, a)
         return None if best is None else (best, best_pool)
 
     def _top_task_excluding(self, p: Pool, a: AgentRt) -> tuple[float, int, int, TaskRt] | None:
@@ -357,6 +359,11 @@ class Matcher:
                     if p in a.pools[ci]:
                         _link(a, lanes, k)
         return lanes
+
+
+def _idle_key(a: AgentRt) -> float:
+    """Longest-idle order in one float (see `_LOAD`)."""
+    return a.total * _LOAD + a.since
 
 
 def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
