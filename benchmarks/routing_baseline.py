@@ -24,6 +24,7 @@ class _Agent:
     since: float
     load: dict[Channel, int] = field(default_factory=dict)
     total: int = 0
+    order: int = 0  # when `since` was last set: equal idle times go to who was free first
 
     excl: int = 0  # exclusive tasks in hand
 
@@ -57,9 +58,14 @@ class ScanRouter:
         self.waiting: list[_Task] = []
         self.tasks: dict[str, _Task] = {}
         self.seq = 0
+        self.orders = 0
+
+    def _next_order(self) -> int:
+        self.orders += 1
+        return self.orders
 
     def add_agent(self, spec: AgentSpec, now: float) -> list[tuple[str, str]]:
-        agent = _Agent(spec, len(self.agents), now)
+        agent = _Agent(spec, len(self.agents), now, order=self._next_order())
         self.agents.append(agent)
         return self._fill(agent, now)
 
@@ -73,7 +79,7 @@ class ScanRouter:
         """Start from a given state (set up by the engine: filling by scanning takes ages)."""
         by_id = {}
         for spec in agents:
-            by_id[spec.id] = agent = _Agent(spec, len(self.agents), now)
+            by_id[spec.id] = agent = _Agent(spec, len(self.agents), now, order=self._next_order())
             self.agents.append(agent)
         for spec, agent_id in assigned:
             self.seq += 1
@@ -103,7 +109,8 @@ class ScanRouter:
                 and agent.room(spec.channel, self.exclusive)
                 and (
                     best is None
-                    or (agent.total, agent.since, agent.idx) < (best.total, best.since, best.idx)
+                    or (agent.total, agent.since, agent.order)
+                    < (best.total, best.since, best.order)
                 )
             ):
                 best = agent
@@ -120,6 +127,7 @@ class ScanRouter:
         agent.total -= 1
         agent.excl -= task.spec.channel in self.exclusive
         agent.since = now
+        agent.order = self._next_order()
         return self._fill(agent, now)
 
     def _fill(self, agent: _Agent, now: float) -> list[tuple[str, str]]:
@@ -144,6 +152,7 @@ class ScanRouter:
         agent.total += 1
         agent.excl += ch in self.exclusive
         agent.since = now
+        agent.order = self._next_order()
         task.agent = agent
         return task.spec.id, agent.spec.id
 

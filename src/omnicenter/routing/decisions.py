@@ -4,9 +4,10 @@ Offers and assignments carry a `Why` (a named tuple, cheap to build on the hot p
 rendered to text only when someone asks.
 
 Decisions are values: nothing changes one after the engine returns it. They are not declared
-`frozen`, because a frozen dataclass is built through `object.__setattr__`, field by field,
-in interpreted code, while a plain one gets a compiled `__init__`: five times cheaper, and
-an assignment makes two or three of them.
+`frozen`, and each writes its own `__init__`: the decorator would generate one at import time,
+which runs as interpreted code (through `object.__setattr__` when frozen), while a written one
+is compiled with the engine: three times cheaper, and an assignment makes two or three
+decisions. The decorator still supplies equality and `repr`.
 """
 
 from __future__ import annotations
@@ -77,6 +78,16 @@ class Offered(Decision):
     attempt: int
     why: Why
 
+    def __init__(
+        self, task_id: str, at: float, agent_id: str, expires_at: float, attempt: int, why: Why
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.expires_at = expires_at
+        self.attempt = attempt
+        self.why = why
+
     def explain(self) -> str:
         return f"offered (attempt {self.attempt}): " + self.why.text(self.agent_id, self.at)
 
@@ -85,6 +96,12 @@ class Offered(Decision):
 class Assigned(Decision):
     agent_id: str
     why: Why
+
+    def __init__(self, task_id: str, at: float, agent_id: str, why: Why) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.why = why
 
     def explain(self) -> str:
         return "assigned: " + self.why.text(self.agent_id, self.at)
@@ -98,6 +115,13 @@ class Requeued(Decision):
     reason: str
     attempt: int
 
+    def __init__(self, task_id: str, at: float, agent_id: str, reason: str, attempt: int) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.reason = reason
+        self.attempt = attempt
+
     def explain(self) -> str:
         return f"requeued after offer {self.attempt} to {self.agent_id}: {self.reason}"
 
@@ -108,6 +132,12 @@ class OfferWithdrawn(Decision):
 
     agent_id: str
     reason: str
+
+    def __init__(self, task_id: str, at: float, agent_id: str, reason: str) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.reason = reason
 
     def explain(self) -> str:
         return f"offer to {self.agent_id} withdrawn: {self.reason}"
@@ -124,6 +154,22 @@ class AgentStateChanged(Decision):
     reason: str | None = None
     until: float | None = None
 
+    def __init__(
+        self,
+        task_id: str,
+        at: float,
+        agent_id: str,
+        presence: Presence,
+        reason: str | None = None,
+        until: float | None = None,
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.presence = presence
+        self.reason = reason
+        self.until = until
+
     def explain(self) -> str:
         until = f" until {self.until:.0f}" if self.until is not None else ""
         return f"agent {self.agent_id} is {self.presence.value}{until}: {self.reason or ''}"
@@ -135,6 +181,15 @@ class Widened(Decision):
     requirement: Requirement
     reason: str
 
+    def __init__(
+        self, task_id: str, at: float, step: int, requirement: Requirement, reason: str
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.step = step
+        self.requirement = requirement
+        self.reason = reason
+
     def explain(self) -> str:
         return f"widened (step {self.step}): {self.reason}; now needs {self.requirement}"
 
@@ -144,6 +199,15 @@ class Overflowed(Decision):
     from_queue: str
     to_queue: str
     reason: str
+
+    def __init__(
+        self, task_id: str, at: float, from_queue: str, to_queue: str, reason: str
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.from_queue = from_queue
+        self.to_queue = to_queue
+        self.reason = reason
 
     def explain(self) -> str:
         return f"overflowed from {self.from_queue} to {self.to_queue}: {self.reason}"
@@ -155,6 +219,14 @@ class CallbackOffered(Decision):
 
     estimated_wait: float | None
     threshold: float
+
+    def __init__(
+        self, task_id: str, at: float, estimated_wait: float | None, threshold: float
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.estimated_wait = estimated_wait
+        self.threshold = threshold
 
     def explain(self) -> str:
         ewt = "unknown" if self.estimated_wait is None else f"{self.estimated_wait:.0f} s"
@@ -169,6 +241,20 @@ class ChannelOffered(Decision):
     rule: str
     estimated_wait: float | None
 
+    def __init__(
+        self,
+        task_id: str,
+        at: float,
+        channels: tuple[str, ...],
+        rule: str,
+        estimated_wait: float | None,
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.channels = channels
+        self.rule = rule
+        self.estimated_wait = estimated_wait
+
     def explain(self) -> str:
         return f"rule {self.rule} offers channels {', '.join(self.channels)}"
 
@@ -179,6 +265,12 @@ class CallbackScheduled(Decision):
 
     due_at: float
     keep_place: bool
+
+    def __init__(self, task_id: str, at: float, due_at: float, keep_place: bool) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.due_at = due_at
+        self.keep_place = keep_place
 
     def explain(self) -> str:
         kind = "in place" if self.keep_place else "at a chosen time"
@@ -191,6 +283,11 @@ class CallbackDue(Decision):
 
     due_at: float
 
+    def __init__(self, task_id: str, at: float, due_at: float) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.due_at = due_at
+
     def explain(self) -> str:
         return f"scheduled callback due by {self.due_at:.0f} entered the queue"
 
@@ -199,6 +296,11 @@ class CallbackDue(Decision):
 class PromiseKept(Decision):
     due_at: float
 
+    def __init__(self, task_id: str, at: float, due_at: float) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.due_at = due_at
+
     def explain(self) -> str:
         return f"promise kept ({self.due_at - self.at:.0f} s before due)"
 
@@ -206,6 +308,11 @@ class PromiseKept(Decision):
 @dataclass(slots=True)
 class PromiseBroken(Decision):
     due_at: float
+
+    def __init__(self, task_id: str, at: float, due_at: float) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.due_at = due_at
 
     def explain(self) -> str:
         return f"promise broken: no agent by {self.due_at:.0f}"
@@ -216,6 +323,13 @@ class Transferred(Decision):
     from_agent_id: str
     to: str  # "agent:<id>", "queue:<name>" or "supervisor"
     warm: bool
+
+    def __init__(self, task_id: str, at: float, from_agent_id: str, to: str, warm: bool) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.from_agent_id = from_agent_id
+        self.to = to
+        self.warm = warm
 
     def explain(self) -> str:
         if not self.from_agent_id:

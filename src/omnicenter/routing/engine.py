@@ -165,7 +165,10 @@ class RoutingEngine(Matcher):
             if a is not None:
                 a.pools = [[] for _ in CHANNELS]
                 a.lanes = [{} for _ in CHANNELS]
-                a.ver += 1
+                filed = a.pushed == a.ver
+                self._stale(a)
+                if filed:  # the new pools are seeded in filing order: idle time is kept
+                    a.pushed = a.ver
         for a in self._agents:
             if a is not None:
                 self._index_agent(a)
@@ -280,6 +283,7 @@ class RoutingEngine(Matcher):
             raise InvalidTransition(f"agent {spec.id!r} already added")
         a = AgentRt(spec, len(self._agents), now)
         self._agents.append(a)
+        self._vlow.append(0)
         self._by_id[a.id] = a
         self._index_agent(a)
         self._set_presence(a, presence, None, now, out)
@@ -357,17 +361,20 @@ class RoutingEngine(Matcher):
             self._improved(a, now, out)
             return
         a.routable = False
-        a.ver += 1
+        self._stale(a)
         a.room = 0
         for t in list(a.tasks.values()):
             if t.state == _OFFERED and t.agent is a:
                 self._requeue(t, a, f"agent {presence.value}", now, out, exclude=False)
 
     def _improved(self, a: AgentRt, now: float, out: list[Decision]) -> None:
-        """The agent may take more work than before: fill it from the queues, then index it."""
-        a.ver += 1
-        a.room = self._room(a)
-        if not a.room:
+        """The agent may take more work than before: fill it from the queues, then file it
+        (anew if it changed: a caller that changed its load bumped its version)."""
+        room = self._room(a)
+        if room != a.room:
+            self._stale(a)
+            a.room = room
+        if not room:
             return
         while a.room:
             found = self._find_task(a)
@@ -384,7 +391,7 @@ class RoutingEngine(Matcher):
                 mine = a.pools[t.ci]
                 pool = next((p for p in t.pools if p in mine), pool)
                 self._assign(t, a, "queue order", pool.req, now, out)
-        if a.room:
+        if a.room and a.pushed != a.ver:
             self._push_agent(a)
 
     def _release(self, a: AgentRt, t: TaskRt, now: float) -> None:
@@ -395,6 +402,7 @@ class RoutingEngine(Matcher):
             a.excl -= 1
         a.tasks.pop(t.id, None)
         a.since = now
+        self._stale(a)  # its place in the pools changes
 
     # --- tasks ---------------------------------------------------------------------------------
 
@@ -566,6 +574,8 @@ class RoutingEngine(Matcher):
             if now < t.target_until and self._agents[a.idx] is a:
                 if a.room >> t.ci & 1 and not (t.excluded and a.idx in t.excluded):
                     self._assign(t, a, t.target_rule, Requirement(), now, out)
+                    if a.room:
+                        self._push_agent(a)
                     return
                 self._unfile(t)
                 t.filed = True
@@ -579,6 +589,8 @@ class RoutingEngine(Matcher):
         if found is not None:
             agent, pool = found
             self._assign(t, agent, _POLICY_RULE[pool.policy], pool.req, now, out)
+            if agent.room:
+                self._push_agent(agent)
             return
         if t.fifo is not None:
             return  # a task in a lane keeps its place there as it widens; its lane times it
@@ -716,6 +728,7 @@ class RoutingEngine(Matcher):
         self._offers += 1
         a.last_offer = self._offers
         a.room = self._room(a)
+        self._stale(a)  # filed anew (if it has room left) by the caller, once it is done with it
         a.tasks[t.id] = t
         a.offered += 1
         t.agent = a
@@ -804,7 +817,7 @@ class RoutingEngine(Matcher):
         away = self._config.engine.on_offer_timeout == "away"
         if away:  # stop routing to the agent before the task looks for someone else
             a.routable = False
-            a.ver += 1
+            self._stale(a)
             a.room = 0
         self._requeue(t, a, "offer timed out", now, out, exclude=True)
         if away:
@@ -853,6 +866,7 @@ class RoutingEngine(Matcher):
             a.excl -= 1
         del a.tasks[t.id]
         a.since = now
+        self._stale(a)  # its place in the pools changes
         handle = now - t.assigned_at
         old = q.aht[ci]
         q.aht[ci] = handle if old is None else old + _EWMA * (handle - old)
@@ -864,7 +878,7 @@ class RoutingEngine(Matcher):
             a.wrap_until = now + wrap
             a.wrap_gen += 1
             a.routable = False
-            a.ver += 1
+            self._stale(a)
             a.room = 0
             self._timer(a.wrap_until, _WRAP, a, a.wrap_gen)
             out.append(

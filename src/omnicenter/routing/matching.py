@@ -1,7 +1,8 @@
 """The indexes: which agent for a task, which task for an agent, without scanning.
 
 `Matcher` is the engine's base class and owns the pools (see `state`). Two directions:
-- `find_agent(task)`: the top of each pool heap the task is filed in (its own queue first);
+- `find_agent(task)`: the top agent of each pool the task is filed in (its own queue first):
+  the front of the lowest idle FIFO under longest idle, the top of a heap otherwise;
 - `find_task(agent)`: the best head among the task heaps of the pools the agent belongs to
   and the lane FIFOs it may serve by now, on the channels where it has room — a handful of
   heads, whatever the number of tasks.
@@ -18,6 +19,7 @@ from omnicenter.routing.state import (
     LEAST_OCCUPIED,
     LONGEST_IDLE,
     MOST_SKILLED,
+    ROUND_ROBIN,
     AgentRt,
     Fifo,
     Lanes,
@@ -31,18 +33,21 @@ __all__ = ["Matcher"]
 
 _Entry = tuple[float, float, int, int]
 _INF = float("inf")
-# Longest idle orders by (tasks in hand, idle since). Both go into the first key, so that
-# comparing two heap entries usually stops at one float: the count is worth 1e10 s (three
-# centuries: more than any two idle times differ), and a tie there (idle times within float
-# resolution) falls through to the exact idle time in the second key.
-_LOAD = 1e10
+_LOAD = 1e10  # tasks in hand before idle time, in one float (a fallback key only)
+_SHIFT = 32  # a longest-idle entry: version << 32 | agent index
+_MASK = (1 << _SHIFT) - 1
+_COMPACT_AT = 64
 
 
 class Matcher:
     def __init__(self) -> None:
         self._now = 0.0
+        self._fseq = 0  # filings of agents so far (their order among equal idle times)
         self._pooled = 0  # tasks waiting in pool heaps (not in lanes): none, no heap to look at
         self._agents: list[AgentRt | None] = []  # by index; None once removed
+        # the low byte of each agent's version, by index: small ints, so that a stale entry
+        # is usually told from a live one without touching the agent (a cache miss)
+        self._vlow: list[int] = []
         self._pools: dict[tuple[Requirement, int, int], Pool] = {}
         self._skill_pools: dict[str, list[Pool]] = {}  # pools indexed under one required skill
         self._open_pools: list[Pool] = []  # pools that require no skill
@@ -64,27 +69,74 @@ class Matcher:
 
     @staticmethod
     def _akey(a: AgentRt, p: Pool) -> tuple[float, float]:
-        """The agent's order in a pool; it only grows while the agent's version stays."""
+        """The agent's order in a heap pool (every policy but longest idle)."""
         policy = p.policy
-        if policy == LONGEST_IDLE:
-            return _idle_key(a), a.since
         if policy == MOST_SKILLED:
             return a.total / 1000.0 - p.req.score(a.skills), a.since
         if policy == LEAST_OCCUPIED:
             return a.total / a.max_total, a.since
-        return float(a.last_offer), a.since  # round robin
+        if policy == ROUND_ROBIN:
+            return float(a.last_offer), a.since
+        return a.total * _LOAD + a.since, a.since  # (longest idle lives in `Pool.idle`)
+
+    def _stale(self, a: AgentRt) -> None:
+        """The agent changed: its entries in the pools no longer hold."""
+        a.ver += 1
+        self._vlow[a.idx] = a.ver & 255
 
     def _push_agent(self, a: AgentRt) -> None:
-        room, ver, idx = a.room, a.ver, a.idx
-        idle_key = (_idle_key(a), a.since, idx, ver)  # longest idle, the default policy
+        """File the agent anew, as free since now, in every pool where it has room; its
+        older entries go stale. Called once per change of its state."""
+        self._stale(a)
+        ver, idx, total, room = a.ver, a.idx, a.total, a.room
+        a.pushed = ver
+        self._fseq += 1
+        a.fseq = self._fseq
+        a.since = self._now
+        entry = ver << _SHIFT | idx
         for ci in a.chans:
             if room >> ci & 1:
                 for p in a.pools[ci]:
                     if p.policy == LONGEST_IDLE:
-                        heappush(p.agents, idle_key)
+                        self._append(p, total, entry)
                     else:
                         k0, k1 = self._akey(a, p)
                         heappush(p.agents, (k0, k1, idx, ver))
+
+    def _append(self, p: Pool, level: int, entry: int) -> None:
+        idle = p.idle
+        while len(idle) <= level:
+            idle.append([])
+            p.heads.append(0)
+            p.limits.append(_COMPACT_AT)
+        items = idle[level]
+        if len(items) >= p.limits[level]:
+            self._compact(p, level)
+        items.append(entry)
+
+    def _compact(self, p: Pool, level: int) -> None:
+        """Drop the stale entries of a level (amortised: the limit doubles the live count)."""
+        items, agents, vlow = p.idle[level], self._agents, self._vlow
+        live = []
+        for k in range(p.heads[level], len(items)):
+            e = items[k]
+            idx = e & _MASK
+            if vlow[idx] != e >> _SHIFT & 255:
+                continue
+            a = agents[idx]
+            if a is not None and a.ver == e >> _SHIFT:
+                live.append(e)
+        items[:] = live
+        p.heads[level] = 0
+        p.limits[level] = max(_COMPACT_AT, 2 * len(live))
+
+    def _seed(self, p: Pool, members: list[AgentRt]) -> None:
+        """A new longest-idle pool: its members with room, in the order they were filed."""
+        bit = 1 << p.ci
+        ready = [a for a in members if a.room & bit and a.pushed == a.ver]
+        ready.sort(key=_filed_order)
+        for a in ready:
+            self._append(p, a.total, a.ver << _SHIFT | a.idx)
 
     def _candidates(self, req: Requirement) -> list[AgentRt]:
         agents = self._agents
@@ -108,9 +160,13 @@ class Matcher:
             self._skill_pools.setdefault(req.skills[0].name, []).append(p)
         else:
             self._open_pools.append(p)
-        for a in self._candidates(req):
-            if a.cap[ci] and req.matches(a.skills, a.team, a.role):
-                self._join(a, p)
+        members = [
+            a for a in self._candidates(req) if a.cap[ci] and req.matches(a.skills, a.team, a.role)
+        ]
+        for a in members:
+            self._join(a, p)
+        if policy == LONGEST_IDLE:
+            self._seed(p, members)
         return p
 
     def _join(self, a: AgentRt, p: Pool) -> None:
@@ -119,7 +175,9 @@ class Matcher:
             _link(a, lanes, stage)
         if a.staffed:
             p.slots += min(a.cap[p.ci], a.max_total)
-        if a.room >> p.ci & 1:
+        # (a longest-idle pool is seeded in filing order by `_pool`, or the agent is filed
+        # by the `_improved` that follows every change of an agent)
+        if a.room >> p.ci & 1 and p.policy != LONGEST_IDLE:
             k0, k1 = self._akey(a, p)
             heappush(p.agents, (k0, k1, a.idx, a.ver))
 
@@ -141,7 +199,7 @@ class Matcher:
             self._staff(a, -1)
         a.pools = [[] for _ in CHANNELS]
         a.lanes = [{} for _ in CHANNELS]
-        a.ver += 1  # every heap entry of the agent is now stale
+        self._stale(a)  # every entry of the agent in the pools
 
     def _staff(self, a: AgentRt, sign: int) -> None:
         """Add (+1) or remove (-1) the agent's capacity from the staffing of its pools."""
@@ -156,6 +214,8 @@ class Matcher:
     # --- direction 1: a task looks for an agent ---------------------------------------------
 
     def _top_agent(self, p: Pool, t: TaskRt | None) -> AgentRt | None:
+        if p.policy == LONGEST_IDLE:
+            return self._top_idle(p, t)
         heap, bit, agents = p.agents, 1 << p.ci, self._agents
         while heap:
             k0, k1, ai, ver = heap[0]
@@ -170,6 +230,46 @@ class Matcher:
             if t is not None and t.excluded and ai in t.excluded:
                 return self._top_agent_excluding(p, t)
             return a
+        return None
+
+    def _top_idle(self, p: Pool, t: TaskRt | None) -> AgentRt | None:
+        """The first live entry of the lowest level (fewest tasks in hand, then idle longest)."""
+        agents, vlow, heads = self._agents, self._vlow, p.heads
+        level = 0
+        for items in p.idle:
+            h, n = heads[level], len(items)
+            while h < n:
+                e = items[h]
+                idx = e & _MASK
+                if vlow[idx] != e >> _SHIFT & 255:
+                    h += 1
+                    continue
+                a = agents[idx]
+                if a is not None and a.ver == e >> _SHIFT:
+                    heads[level] = h
+                    if t is not None and t.excluded and a.idx in t.excluded:
+                        return self._top_idle_excluding(p, t)
+                    return a
+                h += 1
+            items.clear()  # all stale
+            heads[level] = 0
+            level += 1
+        return None
+
+    def _top_idle_excluding(self, p: Pool, t: TaskRt) -> AgentRt | None:
+        """Rare path: skip agents the task must not go back to (they rejected it)."""
+        bit, agents, excluded = 1 << p.ci, self._agents, t.excluded or {}
+        for level, items in enumerate(p.idle):
+            for k in range(p.heads[level], len(items)):
+                e = items[k]
+                a = agents[e & _MASK]
+                if (
+                    a is not None
+                    and a.ver == e >> _SHIFT
+                    and a.room & bit
+                    and a.idx not in excluded
+                ):
+                    return a
         return None
 
     def _top_agent_excluding(self, p: Pool, t: TaskRt) -> AgentRt | None:
@@ -361,9 +461,8 @@ class Matcher:
         return lanes
 
 
-def _idle_key(a: AgentRt) -> float:
-    """Longest-idle order in one float (see `_LOAD`)."""
-    return a.total * _LOAD + a.since
+def _filed_order(a: AgentRt) -> int:
+    return a.fseq
 
 
 def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:

@@ -3,13 +3,16 @@
 Private to the engine. Records are `__slots__` classes with integer channel indexes because
 this is the hot path: a decision must cost a few microseconds.
 
-Indexes (all heaps with lazy invalidation):
-- `Pool.agents`: agents who match one requirement on one channel and have room there, keyed
-  by the pool's selection policy. An entry is `(k0, k1, agent index, agent version)`. When
-  an agent gets *better* (capacity freed, back from away) its version is bumped and fresh
-  entries pushed; when it gets *worse* (took a task) nothing is pushed: the stale entry is
-  re-keyed when it reaches the top. So an assignment costs O(log n) in one heap, not a
-  re-push into every pool the agent belongs to.
+Indexes (entries carry a version; a changed agent or task makes its old ones stale, and
+stale entries are dropped when they reach the front):
+- `Pool.idle`: under longest idle (the default policy), the agents who match one requirement
+  on one channel and have room there, in one FIFO per number of tasks in hand. An agent is
+  appended whenever its state changes (it took or finished a task, came back, its capacity
+  changed), and the clock only moves forward, so each FIFO is in idle-since order: the top is
+  the first live entry of the lowest non-empty level, and filing is an append, not a heap
+  push. An entry is one int, `version << 32 | agent index` (no tuple for the collector).
+- `Pool.agents`: the same under the other policies, as a heap keyed by the policy:
+  `(k0, k1, agent index, agent version)`.
 - `Pool.tasks`: tasks waiting for that requirement and channel, keyed by
   `(rank, seq, task version, task)`; `rank` folds priority, SLA deadline and aging into one
   number that never changes while the task waits (see `task_rank`).
@@ -72,13 +75,28 @@ class TaskState:
 class Pool:
     """One index: a requirement on one channel under one selection policy."""
 
-    __slots__ = ("agents", "ci", "policy", "req", "slots", "stage_of", "tasks")
+    __slots__ = (
+        "agents",
+        "ci",
+        "heads",
+        "idle",
+        "limits",
+        "policy",
+        "req",
+        "slots",
+        "stage_of",
+        "tasks",
+    )
 
     def __init__(self, req: Requirement, ci: int, policy: int) -> None:
         self.req = req
         self.ci = ci
         self.policy = policy
         self.agents: list[tuple[float, float, int, int]] = []
+        # longest idle: per tasks-in-hand level, entries from heads[level] on are the FIFO
+        self.idle: list[list[int]] = []
+        self.heads: list[int] = []
+        self.limits: list[int] = []  # compact a level when it grows past this
         self.tasks: list[tuple[float, int, int, TaskRt]] = []
         self.slots = 0  # capacity of staffed agents on this channel (estimated wait)
         self.stage_of: list[tuple[Lanes, int]] = []  # lanes whose stage k files here
@@ -147,6 +165,7 @@ class AgentRt:
         "cap",
         "chans",
         "excl",
+        "fseq",
         "id",
         "idx",
         "lanes",
@@ -159,6 +178,7 @@ class AgentRt:
         "personal",
         "pools",
         "presence",
+        "pushed",
         "reason",
         "rejected",
         "role",
@@ -185,6 +205,8 @@ class AgentRt:
         self.wrap_gen = 0
         self.room = 0
         self.ver = 0
+        self.pushed = -1  # the version whose entries are in the pools (-1: none)
+        self.fseq = 0  # order of filing: ties in idle time go to who was filed first
         self.since = now
         self.last_offer = 0
         self.load = [0] * len(CHANNELS)

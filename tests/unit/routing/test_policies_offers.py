@@ -17,6 +17,29 @@ def test_longest_idle_first() -> None:
     assert pairs(e.submit(task("t2"), T0 + 21)) == [("t2", "late")]
 
 
+def test_idle_time_restarts_when_an_agent_comes_back() -> None:
+    """Away or in wrap-up is not idle: back at work, an agent queues behind those who waited."""
+    e = engine()
+    for i, name in enumerate(("a", "b", "c")):
+        e.add_agent(agent(name), T0 + i)
+    e.set_presence("a", Presence.AWAY, T0 + 10)
+    e.set_presence("a", Presence.AVAILABLE, T0 + 20)  # free since 20: behind b (1) and c (2)
+    got = [pairs(e.submit(task(f"t{i}"), T0 + 30 + i)) for i in range(3)]
+    assert got == [[("t0", "b")], [("t1", "c")], [("t2", "a")]]
+
+
+def test_equal_idle_times_go_to_who_was_free_first() -> None:
+    e = engine()
+    e.add_agent(agent("x"), T0)
+    e.add_agent(agent("y"), T0)
+    e.submit(task("tx"), T0 + 1)  # x (first added)
+    e.submit(task("ty"), T0 + 1)  # y
+    e.complete("ty", T0 + 2)  # y free at 2, then x at the same second
+    e.complete("tx", T0 + 2)
+    assert pairs(e.submit(task("t3"), T0 + 3)) == [("t3", "y")]
+    assert pairs(e.submit(task("t4"), T0 + 3)) == [("t4", "x")]
+
+
 @pytest.mark.parametrize(
     ("policy", "expected"),
     [("most_skilled", "expert"), ("least_occupied", "idle"), ("round_robin", "idle")],
