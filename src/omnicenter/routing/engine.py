@@ -165,6 +165,7 @@ class RoutingEngine(Matcher):
             if a is not None:
                 a.pools = [[] for _ in CHANNELS]
                 a.lanes = [{} for _ in CHANNELS]
+                a.served = [[] for _ in CHANNELS]
                 filed = a.pushed == a.ver
                 self._stale(a)
                 if filed:  # the new pools are seeded in filing order: idle time is kept
@@ -389,7 +390,10 @@ class RoutingEngine(Matcher):
                 # the task's own order of pools, not the agent's (which depends on when
                 # pools were created), names the requirement: explanations stay deterministic
                 mine = a.pools[t.ci]
-                pool = next((p for p in t.pools if p in mine), pool)
+                for p in t.pools:
+                    if p in mine:
+                        pool = p
+                        break
                 self._assign(t, a, "queue order", pool.req, now, out)
         if a.room and a.pushed != a.ver:
             self._push_agent(a)

@@ -199,6 +199,7 @@ class Matcher:
             self._staff(a, -1)
         a.pools = [[] for _ in CHANNELS]
         a.lanes = [{} for _ in CHANNELS]
+        a.served = [[] for _ in CHANNELS]
         self._stale(a)  # every entry of the agent in the pools
 
     def _staff(self, a: AgentRt, sign: int) -> None:
@@ -341,12 +342,21 @@ class Matcher:
                     best, best_pool, best_rank, best_seq = t, p, rank, seq
                     best_lanes = None
             now = self._now
-            for lanes, stage in a.lanes[ci].items():
+            for lanes, stage in a.served[ci]:
+                top = lanes.best
+                if top is None:
+                    continue
                 offset = lanes.offsets[stage]
-                for fifo in lanes.fifos:
+                if top.base + offset <= now:  # the best head has widened to this agent
+                    rank = top.rank
+                    if rank < best_rank or (rank == best_rank and top.seq < best_seq):
+                        best, best_rank, best_seq = top.head, rank, top.seq
+                        best_lanes, best_stage = lanes, stage
+                    continue
+                for fifo in lanes.fifos:  # some heads have not: the best of those that have
                     rank = fifo.rank
                     if (rank < best_rank or (rank == best_rank and fifo.seq < best_seq)) and (
-                        fifo.base + offset <= now  # the head has widened to this agent
+                        fifo.base + offset <= now
                     ):
                         best, best_rank, best_seq = fifo.head, rank, fifo.seq
                         best_lanes, best_stage = lanes, stage
@@ -470,6 +480,7 @@ def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
     known = served.get(lanes)
     if known is None or stage < known:
         served[lanes] = stage
+        a.served[lanes.ci] = list(served.items())
 
 
 def _stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:

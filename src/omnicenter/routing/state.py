@@ -24,7 +24,8 @@ stale entries are dropped when they reach the front):
   only the head needs a timer. Whoever may take a later task may take the head (it has
   widened at least as far), so while the head waits nobody free can take the others.
   `AgentRt.lanes[channel]` maps each `Lanes` the agent can serve to the first stage at
-  which it qualifies.
+  which it qualifies (`AgentRt.served`: the same as a list, to iterate). Each `Lanes` knows
+  its FIFO with the best head: an agent whom that head has widened to looks at no other.
 """
 
 from __future__ import annotations
@@ -130,16 +131,18 @@ class Fifo:
             t = entry[3]
             if t.ver == entry[2]:
                 self.head, self.rank, self.seq, self.base = t, entry[0], entry[1], t.stage_base
+                self.lanes.pick()
                 return t
             items.popleft()
         self.head, self.rank, self.seq, self.base = None, INF, 0, INF
+        self.lanes.pick()
         return None
 
 
 class Lanes:
     """The waiting tasks of one queue on one channel that follow the queue's widening."""
 
-    __slots__ = ("by_prio", "ci", "fifos", "offsets", "q", "stages")
+    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages")
 
     def __init__(
         self, q: QueueRt, ci: int, stages: tuple[tuple[Pool, ...], ...], offsets: list[float]
@@ -150,6 +153,21 @@ class Lanes:
         self.offsets = offsets  # stage k is reached offsets[k] s after arrival
         self.fifos: list[Fifo] = []  # one per priority, in order of creation
         self.by_prio: dict[int, Fifo] = {}
+        # the FIFO with the best head (None: all empty): an agent whom that head has widened
+        # to need not look at the others
+        self.best: Fifo | None = None
+
+    def pick(self) -> None:
+        """Find the best head again (one of the FIFOs' heads changed)."""
+        best: Fifo | None = None
+        for fifo in self.fifos:
+            if fifo.head is not None and (
+                best is None
+                or fifo.rank < best.rank
+                or (fifo.rank == best.rank and fifo.seq < best.seq)
+            ):
+                best = fifo
+        self.best = best
 
     def fifo(self, prio: int) -> Fifo:
         fifo = self.by_prio.get(prio)
@@ -184,6 +202,7 @@ class AgentRt:
         "role",
         "room",
         "routable",
+        "served",
         "since",
         "skills",
         "spec",
@@ -228,6 +247,7 @@ class AgentRt:
         self.max_total = spec.max_total
         self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
         self.lanes: list[dict[Lanes, int]] = [{} for _ in CHANNELS]
+        self.served: list[list[tuple[Lanes, int]]] = [[] for _ in CHANNELS]  # lanes, as a list
 
     @property
     def staffed(self) -> bool:
