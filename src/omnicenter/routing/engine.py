@@ -92,7 +92,12 @@ class RoutingEngine(Matcher):
         self._offers = 0
         self._by_id: dict[str, AgentRt] = {}
         self._tasks: dict[str, TaskRt] = {}
-        self._done: OrderedDict[str, TaskRt] = OrderedDict()
+        # finished tasks kept for `task()` and `explain()`: the last `history_limit`, their
+        # ids in a ring (a plain dict and a list: no method calls on the hot path)
+        self._done: dict[str, TaskRt] = {}
+        self._done_ids: list[str] = []
+        self._done_at = 0  # the ring's oldest slot once it is full
+        self._history_limit = 0
         self._last_agent: OrderedDict[str, tuple[str, float]] = OrderedDict()
         self._queues: dict[str, QueueRt] = {}
         self._pcache: dict[tuple[Any, ...], tuple[Pool, ...]] = {}
@@ -112,6 +117,8 @@ class RoutingEngine(Matcher):
         self._weight = settings.aging if settings.aging > 0 else 1e12  # 0: strict priority
         self._excl = [ch in settings.exclusive_channels for ch in CHANNELS]
         self._rules = config.value_rules
+        if settings.history_limit != self._history_limit:
+            self._trim_done(settings.history_limit)
         self._history_limit = settings.history_limit
         for name, qcfg in config.queues.items():
             if name in self._queues:
@@ -924,10 +931,27 @@ class RoutingEngine(Matcher):
         t.ver += 1
         t.promise_gen += 1
         del self._tasks[t.id]
-        done = self._done
+        done, ring = self._done, self._done_ids
+        if len(ring) < self._history_limit:
+            ring.append(t.id)
+        elif ring:
+            at = self._done_at
+            if done.get(ring[at]) is not None:
+                del done[ring[at]]
+            ring[at] = t.id
+            self._done_at = (at + 1) % len(ring)
+        else:
+            return  # nothing is kept
         done[t.id] = t
-        if len(done) > self._history_limit:
-            done.popitem(last=False)
+
+    def _trim_done(self, limit: int) -> None:
+        """A new history limit: keep the newest finished tasks, oldest first in the ring."""
+        ring, at = self._done_ids, self._done_at
+        ids = ring[at:] + ring[:at]
+        for task_id in ids[: max(0, len(ids) - limit)]:
+            self._done.pop(task_id, None)
+        self._done_ids = ids[max(0, len(ids) - limit) :]
+        self._done_at = 0
 
     def _remember(self, case_id: str, agent_id: str, now: float) -> None:
         self._last_agent[case_id] = (agent_id, now)

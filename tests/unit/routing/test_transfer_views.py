@@ -228,3 +228,38 @@ def test_moving_a_task_to_an_unknown_queue_or_one_without_its_channel_is_refused
     with pytest.raises(RoutingError):
         e.transfer("t1", T0 + 1, to_queue="mail")
     assert e.task("t1").state == "waiting" and e.waiting_count("sales") == 1
+
+
+def test_finished_tasks_are_kept_up_to_the_history_limit() -> None:
+    e = engine(history_limit=3)
+    e.add_agent(agent("a"), T0)
+
+    def finish(name: str, at: float) -> None:
+        e.submit(task(name), at)
+        e.complete(name, at + 1)
+
+    def kept() -> list[str]:
+        out = []
+        for i in range(7):
+            try:
+                e.task(f"t{i}")
+            except UnknownTask:
+                continue
+            out.append(f"t{i}")
+        return out
+
+    for i in range(5):
+        finish(f"t{i}", T0 + 10 * i)
+    assert kept() == ["t2", "t3", "t4"]  # the oldest are forgotten first
+    e.reconfigure(
+        {"engine": {"offer_timeout": 0, "history_limit": 2}, "queues": {"q": {}}}, T0 + 60
+    )
+    assert kept() == ["t3", "t4"]
+    finish("t5", T0 + 70)
+    assert kept() == ["t4", "t5"]
+    e.reconfigure(
+        {"engine": {"offer_timeout": 0, "history_limit": 4}, "queues": {"q": {}}}, T0 + 80
+    )
+    finish("t6", T0 + 90)
+    assert kept() == ["t4", "t5", "t6"]
+    assert e.explain("t6").startswith("task t6: voice in queue q, priority 2, done")
