@@ -13,7 +13,7 @@ import dataclasses
 from collections import OrderedDict
 from collections.abc import Mapping
 from heapq import heappop, heappush
-from typing import Any
+from typing import Any, Final
 
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.config import (
@@ -69,15 +69,31 @@ from omnicenter.routing.views import AgentView, Snapshot, TaskView
 
 __all__ = ["RoutingEngine"]
 
-_OFFER, _STAGE, _TARGET, _WRAP, _CB_DUE, _PROMISE, _HOURS, _UNEXCLUDE, _LANE = range(9)
-_WAITING, _OFFERED, _ASSIGNED, _SCHEDULED, _DONE = range(5)
-_CALLBACK = CH_INDEX[Channel.CALLBACK]
-_SUPERVISOR = Requirement((), None, frozenset({"supervisor"}))
-_EWMA = 0.1  # weight of the newest handle time in the running average
-_MAX_HOPS = 8  # overflow chains longer than this stop (a loop in the configuration)
+# Module constants are `Final`: the compiled engine then reads them as C constants, not from
+# the module's dict at every use (that lookup was a few percent of a decision).
+# timer kinds
+_OFFER: Final = 0
+_STAGE: Final = 1
+_TARGET: Final = 2
+_WRAP: Final = 3
+_CB_DUE: Final = 4
+_PROMISE: Final = 5
+_HOURS: Final = 6
+_UNEXCLUDE: Final = 7
+_LANE: Final = 8
+# task states (TaskState)
+_WAITING: Final = 0
+_OFFERED: Final = 1
+_ASSIGNED: Final = 2
+_SCHEDULED: Final = 3
+_DONE: Final = 4
+_CALLBACK: Final = CH_INDEX[Channel.CALLBACK]
+_SUPERVISOR: Final = Requirement((), None, frozenset({"supervisor"}))
+_EWMA: Final = 0.1  # weight of the newest handle time in the running average
+_MAX_HOPS: Final = 8  # overflow chains longer than this stop (a loop in the configuration)
 # Widening fires before any other timer due at the same instant: a task is eligible from the
 # very second it widens, whatever else happens then (an agent freed at that second sees it).
-_EARLY = 1 << 60
+_EARLY: Final = 1 << 60
 
 
 class RoutingEngine(Matcher):
@@ -1192,8 +1208,8 @@ class RoutingEngine(Matcher):
         return tuple(why_not(self, req, t, chosen, self._config.engine.explain_candidates))
 
 
-_new_why = tuple.__new__
-_POLICY_RULE = {0: "longest_idle", 1: "most_skilled", 2: "least_occupied", 3: "round_robin"}
+_new_why: Final = tuple.__new__
+_POLICY_RULE: Final = {0: "longest_idle", 1: "most_skilled", 2: "least_occupied", 3: "round_robin"}
 
 
 def _after(event: Stage | OverflowRule) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import insort
 from heapq import heappop, heappush, heapreplace
+from typing import Final
 
 from omnicenter.routing.skills import Requirement
 from omnicenter.routing.state import (
@@ -32,11 +33,11 @@ from omnicenter.routing.state import (
 __all__ = ["Matcher"]
 
 _Entry = tuple[float, float, int, int]
-_INF = float("inf")
-_LOAD = 1e10  # tasks in hand before idle time, in one float (a fallback key only)
-_SHIFT = 32  # a longest-idle entry: version << 32 | agent index
-_MASK = (1 << _SHIFT) - 1
-_COMPACT_AT = 64
+_INF: Final = float("inf")
+_LOAD: Final = 1e10  # tasks in hand before idle time, in one float (a fallback key only)
+_SHIFT: Final = 32  # a longest-idle entry: version << 32 | agent index
+_MASK: Final = (1 << 32) - 1
+_COMPACT_AT: Final = 64
 
 
 class Matcher:

@@ -54,11 +54,15 @@ __all__ = [
     "TaskState",
 ]
 
-INF = float("inf")
-CHANNELS: tuple[Channel, ...] = tuple(Channel)
-CH_INDEX: dict[Channel, int] = {ch: i for i, ch in enumerate(CHANNELS)}
+INF: Final = float("inf")
+CHANNELS: Final[tuple[Channel, ...]] = tuple(Channel)
+CH_INDEX: Final[dict[Channel, int]] = {ch: i for i, ch in enumerate(CHANNELS)}
 
-LONGEST_IDLE, MOST_SKILLED, LEAST_OCCUPIED, ROUND_ROBIN = 0, 1, 2, 3
+# `Final`: compiled code reads these as constants, not from the module's dict at every use
+LONGEST_IDLE: Final = 0
+MOST_SKILLED: Final = 1
+LEAST_OCCUPIED: Final = 2
+ROUND_ROBIN: Final = 3
 POLICY_CODES = {"longest_idle": 0, "most_skilled": 1, "least_occupied": 2, "round_robin": 3}
 POLICY_NAMES = {v: k for k, v in POLICY_CODES.items()}
 
