@@ -7,7 +7,9 @@ only agents with the required skills, no waiting task next to a free agent who c
 it, and priority/FIFO order (with aging) respected: an agent never gets a task while a
 better-ranked one it could take waits — which is also the starvation bound. One queue widens
 (experts first, then the required level, then one level lower), so who "could take" a task
-depends on how long it has waited.
+depends on how long it has waited. An arriving task goes to the longest-idle agent who may
+take it: fewest tasks in hand, then free the longest, where an agent is free since its state
+last changed (took or released a task, came back, got new capacity).
 """
 
 from __future__ import annotations
@@ -120,6 +122,12 @@ class RoutingMachine(RuleBasedStateMachine):
         self.agents: dict[str, MAgent] = {}
         self.tasks: dict[str, MTask] = {}
         self.seq = 0
+        # longest idle: when each agent's state last changed (a counter: equal times keep
+        # the order of the changes), and agents whose change completes at the end of a call
+        self.changes = 0
+        self.changed: dict[str, int] = {}
+        self.pending: list[str] = []
+        self.arriving: str | None = None  # the task a `submit` call brings
 
     # --- applying decisions to the model, checking each offer on the way ---------------------
 
@@ -129,6 +137,7 @@ class RoutingMachine(RuleBasedStateMachine):
                 isinstance(d, Assigned) and self.tasks[d.task_id].state == "waiting"
             ):
                 self.check_offer(self.tasks[d.task_id], d.agent_id, before, d.at)
+                self.change(d.agent_id)
             elif isinstance(d, Assigned):
                 t = self.tasks[d.task_id]
                 assert t.state == "offered" and t.agent == d.agent_id, f"{d} accepts no offer"
@@ -141,18 +150,35 @@ class RoutingMachine(RuleBasedStateMachine):
                 if d.reason in ("rejected", "offer timed out"):
                     t.excluded[d.agent_id] = d.at + COOLDOWN
                 t.state, t.agent = "waiting", None
+                self.pending.append(d.agent_id)  # free again once the task found its place
             elif isinstance(d, OfferWithdrawn):
                 t = self.tasks[d.task_id]
                 assert t.agent == d.agent_id
                 del self.agents[d.agent_id].tasks[t.id]
                 t.state, t.agent = "done", None
+                self.pending.append(d.agent_id)
             elif isinstance(d, AgentStateChanged) and d.agent_id in self.agents:
                 self.agents[d.agent_id].presence = d.presence
             self.now_of_decision = d.at
 
+    def change(self, agent_id: str) -> None:
+        self.changes += 1
+        self.changed[agent_id] = self.changes
+
     def check_offer(self, t: MTask, agent_id: str, before: dict[str, MTask], at: float) -> None:
         assert t.state == "waiting", f"task {t.id} handed out twice ({t.state} with {t.agent})"
         a = self.agents[agent_id]
+        if t.id == self.arriving:  # longest idle among those who may take it
+            free = [
+                b
+                for b in self.agents.values()
+                if b.skilled(t, at) and b.room(t.channel) and b.spec.id in self.changed
+            ]
+            best = min(free, key=lambda b: (len(b.tasks), self.changed[b.spec.id]))
+            assert best is a, (
+                f"{t.id} went to {agent_id} {len(a.tasks), self.changed.get(agent_id)}, "
+                f"not to {best.spec.id} {len(best.tasks), self.changed[best.spec.id]}"
+            )
         assert a.skilled(t, at), f"{agent_id} lacks the skills for {t.queue} at {at}"
         assert a.room(t.channel), f"{agent_id} over capacity or not available for {t.channel}: {a}"
         excluded_until = t.excluded.get(agent_id)
@@ -194,8 +220,15 @@ class RoutingMachine(RuleBasedStateMachine):
         }
         if new is not None:  # arrives after the timers due by now have fired
             self.tasks[new.id] = new
+        self.arriving = new.id if new is not None else None
         decisions: list[Decision] = getattr(self.engine, call)(*args, now=self.now, **kw)
         self.apply(decisions, before)
+        # an agent released (or changed) in this call is filed again at its end, after
+        # whatever the freed task and the agent itself took meanwhile
+        for agent_id in dict.fromkeys(self.pending):
+            if agent_id in self.agents:
+                self.change(agent_id)
+        self.pending.clear()
         return decisions
 
     # --- rules ---------------------------------------------------------------------------------
@@ -209,6 +242,7 @@ class RoutingMachine(RuleBasedStateMachine):
         self.tick(1.0)
         spec = AgentSpec(i, skills, caps, max_total=total)
         self.agents[i] = MAgent(spec)
+        self.pending.append(i)
         self.step("add_agent", spec)
 
     @precondition(lambda self: self.agents)
@@ -235,6 +269,8 @@ class RoutingMachine(RuleBasedStateMachine):
     def set_presence(self, data: st.DataObject, presence: Presence) -> None:
         self.tick(0.5)
         i = data.draw(st.sampled_from(sorted(self.agents)))
+        if presence is Presence.AVAILABLE and self.agents[i].presence is not presence:
+            self.pending.append(i)  # back: free since now
         self.agents[i].presence = presence
         self.step("set_presence", i, presence)
 
@@ -245,6 +281,7 @@ class RoutingMachine(RuleBasedStateMachine):
         i = data.draw(st.sampled_from(sorted(self.agents)))
         a = self.agents[i]
         a.spec = AgentSpec(i, a.spec.skills, caps, max_total=total)
+        self.pending.append(i)
         self.step("set_capacity", i, caps, max_total=total)
 
     @rule(
@@ -279,6 +316,7 @@ class RoutingMachine(RuleBasedStateMachine):
         assert agent is not None
         del self.agents[agent].tasks[t.id]
         t.state, t.agent = "done", None
+        self.pending.append(agent)
         self.step("complete", t.id)
 
     @precondition(lambda self: any(t.state in ("waiting", "assigned") for t in self.tasks.values()))
@@ -292,6 +330,7 @@ class RoutingMachine(RuleBasedStateMachine):
         t = self.tasks[tid]
         if t.agent is not None:
             del self.agents[t.agent].tasks[t.id]
+            self.pending.append(t.agent)
         t.state, t.agent = "done", None
         self.step("cancel", tid)
 
