@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, select, update
 from omnicenter.bus.events import CaseUpdated
 from omnicenter.domain import CaseStatus, Channel, EventKind
 from omnicenter.metrics.timeline import from_timeline
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -88,10 +89,17 @@ def waiting_work(conn: Connection) -> list[WaitingWork]:
 
 
 def record_routing(
-    uow: UnitOfWork, interaction_id: str, decision: str, meta: dict[str, Any]
+    uow: UnitOfWork,
+    interaction_id: str,
+    decision: str,
+    meta: dict[str, Any],
+    *,
+    announce: bool = False,
 ) -> str | None:
     """A routing fact on the timeline; when it feeds a KPI (`meta["fact"]`, see
-    `omnicenter.metrics.timeline`), the metric buckets are updated in the same transaction."""
+    `omnicenter.metrics.timeline`), the metric buckets are updated in the same transaction.
+    Routing publishes its own bus events, so the fact is published as a timeline event
+    only when `announce` (a promise the desktop shows at once)."""
     interaction = cases_repo.get_interaction(uow.conn, interaction_id)
     if interaction is None:
         return None
@@ -105,6 +113,19 @@ def record_routing(
     )
     if metric is not None:
         record_metrics(uow.conn, [metric])
+    if announce:
+        return add_timeline_event(
+            uow,
+            customer_id=interaction.customer_id,
+            case_id=interaction.case_id,
+            interaction_id=interaction_id,
+            kind=EventKind.ROUTING.value,
+            channel=interaction.channel,
+            author_type="system",
+            author_id=None,
+            body=decision,
+            meta=meta,
+        )
     return cases_repo.add_event(
         uow.conn,
         uow.now,

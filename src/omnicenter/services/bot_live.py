@@ -62,6 +62,7 @@ from omnicenter.knowledge import (
 )
 from omnicenter.services.flow_callbacks import schedule_callback
 from omnicenter.services.replies import SenderSettings, write_outbound
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -220,9 +221,8 @@ def write_handover(uow: UnitOfWork, interaction_id: str, request: HandoverReques
     context = request.to_context()
     summary = handover_summary(context)
     meta = {"handover": context}
-    event_id = cases_repo.add_event(
-        conn,
-        uow.now,
+    event_id = add_timeline_event(
+        uow,
         customer_id=interaction.customer_id,
         case_id=case.id,
         interaction_id=interaction_id,
@@ -254,26 +254,10 @@ def write_handover(uow: UnitOfWork, interaction_id: str, request: HandoverReques
         .where(t.cases.c.id == case.id)
         .values(fields=fields, priority=priority, updated_at=uow.now)
     )
-    root = customers_repo.root_of(conn, interaction.customer_id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=root,
-            case_id=case.id,
-            interaction_id=interaction_id,
-            kind=EventKind.NOTE.value,
-            channel=interaction.channel.value,
-            author_type=BOT_AUTHOR,
-            author_id=request.flow_id,
-            body=summary,
-            created_at=uow.now,
-            meta=meta,
-        )
-    )
     uow.emit(
         CaseUpdated(
             case_id=case.id,
-            customer_id=root,
+            customer_id=customers_repo.root_of(conn, interaction.customer_id),
             status=case.status.value,
             priority=priority,
             owner_agent_id=case.owner_agent_id,
@@ -401,6 +385,7 @@ def run_bot_turn(
     if handover is not None:
         event_ids.append(write_handover(uow, interaction_id, handover))
         context = handover.to_context()
+    # The engine's bookkeeping (conversation state), not a message: stored, not published.
     cases_repo.add_event(
         conn,
         uow.now,

@@ -15,14 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from omnicenter.bus.events import TimelineEventAdded
-from omnicenter.domain import Channel, EventKind
+from omnicenter.domain import Channel
 from omnicenter.flows import CallbackRequest
 from omnicenter.routing import CallbackScheduled
 from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
 from omnicenter.services.uow import UnitOfWork
-from omnicenter.store import cases as cases_repo
-from omnicenter.store import customers as customers_repo
 
 __all__ = ["FlowPromise", "callback_instead_of_waiting", "schedule_callback"]
 
@@ -41,26 +38,7 @@ class FlowPromise:
 def _promise_made(uow: UnitOfWork, interaction_id: str, meta: dict[str, Any]) -> str | None:
     """The routing fact (metric buckets updated with it), published like any timeline
     event so the desktop shows the promise at once."""
-    event_id = record_routing(uow, interaction_id, "callback promised", meta)
-    interaction = cases_repo.get_interaction(uow.conn, interaction_id)
-    if event_id is None or interaction is None:
-        return event_id
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(uow.conn, interaction.customer_id),
-            case_id=interaction.case_id,
-            interaction_id=interaction_id,
-            kind=EventKind.ROUTING.value,
-            channel=interaction.channel.value,
-            author_type="system",
-            author_id=None,
-            body="callback promised",
-            created_at=uow.now,
-            meta=meta,
-        )
-    )
-    return event_id
+    return record_routing(uow, interaction_id, "callback promised", meta, announce=True)
 
 
 async def schedule_callback(

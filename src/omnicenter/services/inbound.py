@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 
-from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
+from omnicenter.bus.events import CaseUpdated
 from omnicenter.domain import CaseStatus, Channel, EventKind, InboundEvent
 from omnicenter.identity import identity_kind_for, normalize_address
 from omnicenter.services.identity import Claim, resolve_customer
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -131,9 +132,8 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         if key in ev.meta:
             meta[key] = ev.meta[key]
     kind = EventKind.FORM if ev.channel is Channel.FORM else EventKind.MESSAGE_IN
-    event_id = cases_repo.add_event(
-        conn,
-        uow.now,
+    event_id = add_timeline_event(
+        uow,
         customer_id=interaction.customer_id,
         case_id=case_id,
         interaction_id=interaction_id,
@@ -142,8 +142,9 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         author_type="customer",
         author_id=customer_id,
         body=ev.body.strip(),
-        html=ev.html,
         meta=meta,
+        new_case=new_case,
+        html=ev.html,
         attachments=ev.attachments,
     )
     conn.execute(
@@ -166,22 +167,6 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
             },
         )
     cases_repo.touch(conn, uow.now, case_id, interaction_id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customer_id,
-            case_id=case_id,
-            interaction_id=interaction_id,
-            kind=kind.value,
-            channel=ev.channel.value,
-            author_type="customer",
-            author_id=customer_id,
-            body=ev.body.strip(),
-            created_at=uow.now,
-            meta=meta,
-            new_case=new_case,
-        )
-    )
     return IngestResult(event_id, customer_id, case_id, interaction_id, new_case=new_case)
 
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import asc, desc, insert, select, update
 
-from omnicenter.bus.events import CaseUpdated, TimelineEventAdded
+from omnicenter.bus.events import CaseUpdated
 from omnicenter.domain import Agent, CaseStatus, Channel, EventKind, Interaction, Priority
 from omnicenter.domain.ids import new_id
 from omnicenter.identity import identity_kind_for
+from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -104,10 +105,8 @@ def write_outbound(
     meta: dict[str, Any] = {"to": interaction.address, **(extra_meta or {})}
     if out_subject:
         meta["subject"] = out_subject
-    cases_repo.add_event(
-        conn,
-        uow.now,
-        event_id=event_id,
+    add_timeline_event(
+        uow,
         customer_id=interaction.customer_id,
         case_id=interaction.case_id,
         interaction_id=interaction.id,
@@ -117,6 +116,7 @@ def write_outbound(
         author_id=author_id,
         body=body,
         meta=meta,
+        event_id=event_id,
     )
     outbox_id = new_id("out")
     conn.execute(
@@ -136,21 +136,6 @@ def write_outbound(
         )
     )
     cases_repo.touch(conn, uow.now, interaction.case_id, interaction.id)
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(conn, interaction.customer_id),
-            case_id=interaction.case_id,
-            interaction_id=interaction.id,
-            kind=EventKind.MESSAGE_OUT.value,
-            channel=interaction.channel.value,
-            author_type=author_type,
-            author_id=author_id,
-            body=body,
-            created_at=uow.now,
-            meta=meta,
-        )
-    )
     return event_id, outbox_id
 
 
@@ -258,9 +243,8 @@ def add_note(uow: UnitOfWork, agent: Agent, case_id: str, body: str) -> str:
         raise ReplyError(f"unknown case {case_id}")
     if not body.strip():
         raise ReplyError("empty note")
-    event_id = cases_repo.add_event(
-        uow.conn,
-        uow.now,
+    return add_timeline_event(
+        uow,
         customer_id=case.customer_id,
         case_id=case_id,
         interaction_id=None,
@@ -270,21 +254,6 @@ def add_note(uow: UnitOfWork, agent: Agent, case_id: str, body: str) -> str:
         author_id=agent.id,
         body=body.strip(),
     )
-    uow.emit(
-        TimelineEventAdded(
-            event_id=event_id,
-            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
-            case_id=case_id,
-            interaction_id=None,
-            kind=EventKind.NOTE.value,
-            channel=None,
-            author_type="agent",
-            author_id=agent.id,
-            body=body.strip(),
-            created_at=uow.now,
-        )
-    )
-    return event_id
 
 
 def update_case(
@@ -318,6 +287,7 @@ def update_case(
         values["subject"] = subject[:400]
     uow.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(**values))
     changes = {k: str(v) for k, v in values.items() if k != "updated_at" and v is not None}
+    # Not a timeline event on the bus: `_emit_case` below announces the change (CaseUpdated).
     cases_repo.add_event(
         uow.conn,
         uow.now,

@@ -412,8 +412,11 @@ class LiveRouter:
         while True:
             nxt = self.engine.next_timer()
             timeout = None if nxt is None else max(0.0, nxt - time.time())
+            # `asyncio.timeout`, not `wait_for`: on 3.11 `wait_for` swallows a cancel that
+            # arrives in the step the event is set, and `stop` then hung until the next timer
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 decisions = self.engine.advance(self.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from omnicenter.bus.events import TimelineEventAdded
-from omnicenter.domain import Channel
+from omnicenter.domain import Attachment, Channel
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -26,13 +26,19 @@ def add_timeline_event(
     body: str,
     meta: dict[str, Any] | None = None,
     new_case: bool = False,
+    html: str | None = None,
+    attachments: tuple[Attachment, ...] = (),
+    event_id: str | None = None,
 ) -> str:
-    """Store the event and publish it (to the customer's surviving profile) after commit."""
+    """Store the event and publish it (to the customer's surviving profile) after commit.
+    `html` and `attachments` are stored only; `event_id` is for callers that need the id
+    before the row exists (e.g. in an email's Message-ID)."""
     meta = meta if meta is not None else {}
     event_id = cases_repo.add_event(
         uow.conn, uow.now, customer_id=customer_id, case_id=case_id,
         interaction_id=interaction_id, kind=kind, channel=channel, author_type=author_type,
-        author_id=author_id, body=body, meta=meta,
+        author_id=author_id, body=body, html=html, meta=meta, attachments=attachments,
+        event_id=event_id,
     )  # fmt: skip
     uow.emit(
         TimelineEventAdded(

@@ -9,15 +9,23 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, select
 
-from omnicenter.domain import AgentRole, Channel, InboundEvent
+from omnicenter.bus.events import TimelineEventAdded
+from omnicenter.domain import AgentRole, Attachment, CaseStatus, Channel, InboundEvent
 from omnicenter.services import queries
 from omnicenter.services.agents import NewAgent, agent_for_token, create_agent, login
 from omnicenter.services.identity import MergeError, decide_suggestion, unmerge
 from omnicenter.services.inbound import ingest
-from omnicenter.services.replies import ReplyError, reply, reply_on_channel
+from omnicenter.services.replies import (
+    ReplyError,
+    add_note,
+    reply,
+    reply_on_channel,
+    update_case,
+)
 from omnicenter.services.uow import UnitOfWork, utcnow
 from omnicenter.services.webchat import open_session
 from omnicenter.store import Database, metadata
+from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -26,6 +34,33 @@ NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 def run(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     with db.transaction() as conn:
         return fn(UnitOfWork(conn), *args, **kwargs)
+
+
+def announced(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run `fn` in one unit of work; its result and the timeline events it will publish."""
+    with db.transaction() as conn:
+        uow = UnitOfWork(conn)
+        result = fn(uow, *args, **kwargs)
+    return result, [e for e in uow.events if isinstance(e, TimelineEventAdded)]
+
+
+def assert_announced_as_stored(db: Database, event: TimelineEventAdded) -> None:
+    with db.reader() as conn:
+        row = conn.execute(select(t.events).where(t.events.c.id == event.event_id)).one()
+        root = customers_repo.root_of(conn, row.customer_id)
+    assert (event.customer_id, event.case_id, event.interaction_id, event.kind) == (
+        root,
+        row.case_id,
+        row.interaction_id,
+        row.kind,
+    )
+    assert (event.channel, event.author_type, event.author_id, event.body, event.meta) == (
+        row.channel,
+        row.author_type,
+        row.author_id,
+        row.body,
+        row.meta,
+    )
 
 
 def read(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -212,3 +247,41 @@ def test_login_tokens_and_timestamps_are_utc(db: Database, agent) -> None:  # ty
     assert (
         stored.created_at.tzinfo is not None and stored.created_at.utcoffset().total_seconds() == 0
     )
+
+
+def test_events_are_announced_as_stored_to_the_survivor(db: Database, agent) -> None:  # type: ignore[no-untyped-def]
+    mail = run(db, ingest, email("ewa@example.com", "Question by email", "e1@x", name="Ewa"))
+    session = run(db, open_session, None)
+    chat, (inbound,) = announced(
+        db,
+        ingest,
+        InboundEvent(
+            Channel.WEBCHAT,
+            session.visitor_id,
+            "Hi, see the photo",
+            NOW,
+            "c1",
+            html="<p>Hi, see the photo</p>",
+            attachments=(Attachment("photo.png", "image/png", b"png"),),
+            meta={"session_id": session.visitor_id},
+        ),
+    )
+    assert inbound.event_id == chat.event_id and inbound.new_case
+    assert_announced_as_stored(db, inbound)
+    with db.reader() as conn:
+        row = conn.execute(select(t.events).where(t.events.c.id == chat.event_id)).one()
+        files = conn.execute(select(t.attachments).where(t.attachments.c.event_id == row.id))
+        assert row.html == "<p>Hi, see the photo</p>"
+        assert [f.filename for f in files] == ["photo.png"]
+    # The visitor turns out to be Ewa: their chat is stored under the merged profile, and
+    # what is written on it is announced to the surviving one.
+    run(db, open_session, session.visitor_id, email="ewa@example.com")
+    sent, (out,) = announced(db, reply, agent, chat.interaction_id, "Hello Ewa")
+    assert out.event_id == sent.event_id and out.customer_id == mail.customer_id
+    assert_announced_as_stored(db, out)
+    note_id, (note,) = announced(db, add_note, agent, chat.case_id, " Called her back ")
+    assert note.event_id == note_id and note.body == "Called her back"
+    assert note.customer_id == mail.customer_id
+    assert_announced_as_stored(db, note)
+    _, status_events = announced(db, update_case, agent, chat.case_id, status=CaseStatus.PENDING)
+    assert status_events == []  # published as CaseUpdated, not as a timeline event
