@@ -132,8 +132,9 @@ class VoiceEndpoint(SipCore):
         stops being offered calls without waiting for the next call to notice."""
         while True:
             timeout = self.registrar.seconds_to_next_expiry()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._registrations.wait(), timeout)
+            with contextlib.suppress(TimeoutError):  # (not `wait_for`: see routing_live)
+                async with asyncio.timeout(timeout):
+                    await self._registrations.wait()
             self._registrations.clear()
             self.registrar.bindings()
 
