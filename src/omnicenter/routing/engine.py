@@ -58,6 +58,7 @@ from omnicenter.routing.specs import AgentSpec, TaskSpec
 from omnicenter.routing.state import (
     CH_INDEX,
     CHANNELS,
+    POLICY_NAMES,
     AgentRt,
     Fifo,
     Pool,
@@ -81,12 +82,11 @@ _PROMISE: Final = 5
 _HOURS: Final = 6
 _UNEXCLUDE: Final = 7
 _LANE: Final = 8
-# task states (TaskState)
-_WAITING: Final = 0
-_OFFERED: Final = 1
-_ASSIGNED: Final = 2
-_SCHEDULED: Final = 3
-_DONE: Final = 4
+_WAITING: Final = TaskState.WAITING
+_OFFERED: Final = TaskState.OFFERED
+_ASSIGNED: Final = TaskState.ASSIGNED
+_SCHEDULED: Final = TaskState.SCHEDULED
+_DONE: Final = TaskState.DONE
 _CALLBACK: Final = CH_INDEX[Channel.CALLBACK]
 _SUPERVISOR: Final = Requirement((), None, frozenset({"supervisor"}))
 _EWMA: Final = 0.1  # weight of the newest handle time in the running average
@@ -187,7 +187,6 @@ class RoutingEngine(Matcher):
         for a in self._agents:
             if a is not None:
                 a.pools = [[] for _ in CHANNELS]
-                a.lanes = [{} for _ in CHANNELS]
                 a.served = [[] for _ in CHANNELS]
                 filed = a.pushed == a.ver
                 self._stale(a)
@@ -615,7 +614,7 @@ class RoutingEngine(Matcher):
         found = self._find_agent(t)
         if found is not None:
             agent, pool = found
-            self._assign(t, agent, _POLICY_RULE[pool.policy], pool.req, now, out)
+            self._assign(t, agent, POLICY_NAMES[pool.policy], pool.req, now, out)
             if agent.room:
                 self._push_agent(agent)
             return
@@ -1209,7 +1208,6 @@ class RoutingEngine(Matcher):
 
 
 _new_why: Final = tuple.__new__
-_POLICY_RULE: Final = {0: "longest_idle", 1: "most_skilled", 2: "least_occupied", 3: "round_robin"}
 
 
 def _after(event: Stage | OverflowRule) -> float:

@@ -20,7 +20,6 @@ from omnicenter.routing.state import (
     LEAST_OCCUPIED,
     LONGEST_IDLE,
     MOST_SKILLED,
-    ROUND_ROBIN,
     AgentRt,
     Fifo,
     Lanes,
@@ -34,7 +33,6 @@ __all__ = ["Matcher"]
 
 _Entry = tuple[float, float, int, int]
 _INF: Final = float("inf")
-_LOAD: Final = 1e10  # tasks in hand before idle time, in one float (a fallback key only)
 _SHIFT: Final = 32  # a longest-idle entry: version << 32 | agent index
 _MASK: Final = (1 << 32) - 1
 _COMPACT_AT: Final = 64
@@ -76,9 +74,7 @@ class Matcher:
             return a.total / 1000.0 - p.req.score(a.skills), a.since
         if policy == LEAST_OCCUPIED:
             return a.total / a.max_total, a.since
-        if policy == ROUND_ROBIN:
-            return float(a.last_offer), a.since
-        return a.total * _LOAD + a.since, a.since  # (longest idle lives in `Pool.idle`)
+        return float(a.last_offer), a.since  # round robin (longest idle: `Pool.idle`)
 
     def _stale(self, a: AgentRt) -> None:
         """The agent changed: its entries in the pools no longer hold."""
@@ -199,7 +195,6 @@ class Matcher:
         if a.staffed:
             self._staff(a, -1)
         a.pools = [[] for _ in CHANNELS]
-        a.lanes = [{} for _ in CHANNELS]
         a.served = [[] for _ in CHANNELS]
         self._stale(a)  # every entry of the agent in the pools
 
@@ -477,11 +472,14 @@ def _filed_order(a: AgentRt) -> int:
 
 
 def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
-    served = a.lanes[lanes.ci]
-    known = served.get(lanes)
-    if known is None or stage < known:
-        served[lanes] = stage
-        a.served[lanes.ci] = list(served.items())
+    """The agent may serve the lanes from `stage` on (kept: the earliest such stage)."""
+    served = a.served[lanes.ci]
+    for k, (known, first) in enumerate(served):
+        if known is lanes:
+            if stage < first:
+                served[k] = (lanes, stage)
+            return
+    served.append((lanes, stage))
 
 
 def _stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:

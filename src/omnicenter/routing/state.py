@@ -23,8 +23,8 @@ stale entries are dropped when they reach the front):
   looks only at the head, widening moves nothing (no re-filing, no stale heap entries), and
   only the head needs a timer. Whoever may take a later task may take the head (it has
   widened at least as far), so while the head waits nobody free can take the others.
-  `AgentRt.lanes[channel]` maps each `Lanes` the agent can serve to the first stage at
-  which it qualifies (`AgentRt.served`: the same as a list, to iterate). Each `Lanes` knows
+  `AgentRt.served[channel]` lists each `Lanes` the agent can serve with the first stage at
+  which it qualifies. Each `Lanes` knows
   its FIFO with the best head: an agent whom that head has widened to looks at no other.
 """
 
@@ -63,8 +63,8 @@ LONGEST_IDLE: Final = 0
 MOST_SKILLED: Final = 1
 LEAST_OCCUPIED: Final = 2
 ROUND_ROBIN: Final = 3
-POLICY_CODES = {"longest_idle": 0, "most_skilled": 1, "least_occupied": 2, "round_robin": 3}
-POLICY_NAMES = {v: k for k, v in POLICY_CODES.items()}
+POLICY_CODES: Final = {"longest_idle": 0, "most_skilled": 1, "least_occupied": 2, "round_robin": 3}
+POLICY_NAMES: Final = {v: k for k, v in POLICY_CODES.items()}
 
 
 class TaskState:
@@ -190,7 +190,6 @@ class AgentRt:
         "fseq",
         "id",
         "idx",
-        "lanes",
         "last_offer",
         "load",
         "max_total",
@@ -250,8 +249,7 @@ class AgentRt:
         self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
         self.max_total = spec.max_total
         self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
-        self.lanes: list[dict[Lanes, int]] = [{} for _ in CHANNELS]
-        self.served: list[list[tuple[Lanes, int]]] = [[] for _ in CHANNELS]  # lanes, as a list
+        self.served: list[list[tuple[Lanes, int]]] = [[] for _ in CHANNELS]  # (lanes, stage)
 
     @property
     def staffed(self) -> bool:
