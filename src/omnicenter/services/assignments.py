@@ -113,22 +113,8 @@ def record_routing(
     )
     if metric is not None:
         record_metrics(uow.conn, [metric])
-    if announce:
-        return add_timeline_event(
-            uow,
-            customer_id=interaction.customer_id,
-            case_id=interaction.case_id,
-            interaction_id=interaction_id,
-            kind=EventKind.ROUTING.value,
-            channel=interaction.channel,
-            author_type="system",
-            author_id=None,
-            body=decision,
-            meta=meta,
-        )
-    return cases_repo.add_event(
-        uow.conn,
-        uow.now,
+    return add_timeline_event(
+        uow,
         customer_id=interaction.customer_id,
         case_id=interaction.case_id,
         interaction_id=interaction_id,
@@ -138,6 +124,7 @@ def record_routing(
         author_id=None,
         body=decision,
         meta=meta,
+        publish=announce,
     )
 
 

@@ -29,10 +29,12 @@ def add_timeline_event(
     html: str | None = None,
     attachments: tuple[Attachment, ...] = (),
     event_id: str | None = None,
+    publish: bool = True,
 ) -> str:
     """Store the event and publish it (to the customer's surviving profile) after commit.
     `html` and `attachments` are stored only; `event_id` is for callers that need the id
-    before the row exists (e.g. in an email's Message-ID)."""
+    before the row exists (e.g. in an email's Message-ID); `publish=False` stores it only,
+    for facts announced on the bus another way."""
     meta = meta if meta is not None else {}
     event_id = cases_repo.add_event(
         uow.conn, uow.now, customer_id=customer_id, case_id=case_id,
@@ -40,6 +42,8 @@ def add_timeline_event(
         author_id=author_id, body=body, html=html, meta=meta, attachments=attachments,
         event_id=event_id,
     )  # fmt: skip
+    if not publish:
+        return event_id
     uow.emit(
         TimelineEventAdded(
             event_id=event_id,
