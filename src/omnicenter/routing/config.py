@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from omnicenter.domain import Channel
 from omnicenter.routing.errors import ConfigError
@@ -127,6 +127,15 @@ class QueueConfig:
 
     def sla_for(self, channel: Channel) -> SlaTarget:
         return self.sla.get(channel) or DEFAULT_SLA[channel]
+
+    @property
+    def callback_rules(self) -> CallbackPolicy:
+        """The callback policy that applies: the queue's, or the default (callbacks are
+        promised within `grace` even where the queue offers none)."""
+        return self.callback or DEFAULT_CALLBACK
+
+
+DEFAULT_CALLBACK: Final = CallbackPolicy(0.0)
 
 
 @dataclass(frozen=True, slots=True)

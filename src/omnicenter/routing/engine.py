@@ -18,7 +18,6 @@ from typing import Any, Final
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.config import (
     DEFAULT_HANDLE_TIME,
-    CallbackPolicy,
     OverflowRule,
     RoutingConfig,
     Stage,
@@ -1100,7 +1099,7 @@ class RoutingEngine(Matcher):
             raise InvalidTransition(f"task {task_id!r} is not waiting")
         if at is not None and at < now:
             raise InvalidTransition("a callback cannot be scheduled in the past")
-        cb = t.q.cfg.callback or CallbackPolicy(0.0)
+        cb = t.q.cfg.callback_rules
         if at is None:
             ewt = self._ewt(t.q, t.ci, t.q.waiting[t.ci] - 1) or 0.0
             self._unfile(t)
@@ -1119,7 +1118,7 @@ class RoutingEngine(Matcher):
         return out
 
     def _schedule_callback(self, t: TaskRt, at: float, now: float, out: list[Decision]) -> None:
-        cb = t.q.cfg.callback or CallbackPolicy(0.0)
+        cb = t.q.cfg.callback_rules
         self._unfile(t)
         t.state = _SCHEDULED
         t.ci = _CALLBACK
@@ -1131,7 +1130,7 @@ class RoutingEngine(Matcher):
         t.history.append(decision)
 
     def _callback_due(self, t: TaskRt, now: float, out: list[Decision]) -> None:
-        cb = t.q.cfg.callback or CallbackPolicy(0.0)
+        cb = t.q.cfg.callback_rules
         t.prio += cb.priority_boost
         t.stage, t.stage_base = 0, now
         t.deadline = t.arrival  # the promised time is the deadline
