@@ -24,6 +24,7 @@ from omnicenter.domain import Channel, OutboundMessage
 from omnicenter.routing import RoutingConfig
 from omnicenter.runtime import Runtime
 from omnicenter.services.delivery import DeliveryError, Dispatcher
+from omnicenter.services.promises import OpenPromise, open_promises, restore_promises
 from omnicenter.services.replies import SenderSettings
 from omnicenter.services.routing_live import LiveRouter, load_routing_config
 from omnicenter.settings import Settings
@@ -152,8 +153,12 @@ class Services:
                 self.settings.bot_catalog or None,
                 knowledge=self.knowledge,
             )
+        owed: list[OpenPromise] = []
         if self.router is not None:
-            await self.router.start()
+            # Callback promises still owed are scheduled again (below, once the phone that
+            # keeps them runs), not queued as plain contacts.
+            owed = await self.runtime.read(open_promises)
+            await self.router.start(held={p.interaction_id for p in owed})
             self.bus.subscribe(self.router.enqueue)
         if self.settings.voice_enabled:
             from omnicenter.services.voice_live import attach_voice
@@ -171,6 +176,8 @@ class Services:
                     "OMNICENTER_VOICE_FLOW needs the bot's knowledge (OMNICENTER_BOT_ENABLED); "
                     "calls get the DTMF menu"
                 )
+        if owed:
+            await restore_promises(self, owed)
         resumed = await self.dispatcher.resume()
         if resumed:
             log.info("resuming delivery of %d pending outbound messages", resumed)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import smtplib
 import socket
+import tomllib
 from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.asyncio.client import connect
 
 from tests.e2e.server import ServerProcess
+from tests.e2e.test_channels_e2e import chat_session
+from tests.e2e.test_routing_e2e import DEFAULT_RULES, Inbox
 
 PUBLIC = {"/api/v1/auth/token"}  # logging in is how one gets a token
 
@@ -152,3 +156,61 @@ def test_accepted_messages_survive_kill_9(fresh_server: ServerProcess) -> None:
         assert again.send_message(msg) == {}
     with fresh_server.client("anna") as api:
         assert sum(c["subject"] == "Must not be lost" for c in api.get("/cases").json()) == 1
+
+
+async def test_a_callback_promise_survives_kill_9_and_is_kept(fresh_server: ServerProcess) -> None:
+    server = fresh_server
+    rules = tomllib.loads(DEFAULT_RULES.read_text())
+    rules["queues"]["general"]["callback"] = {"offer_when_ewt_over": 600, "grace": 3600}
+    with server.client("admin") as api:
+        assert api.put("/routing/config", json=rules).status_code == 200
+        ola = {"username": "ola", "display_name": "Ola", "password": "long-enough-1"}
+        ola |= {"channels": ["voice"], "capacity": {"voice": 1}}  # a phone: callbacks
+        assert api.post("/agents", json=ola).status_code == 201
+    session = chat_session(server)
+    visitor = {"Authorization": f"Bearer {session['visitor_token']}"}
+    said = httpx.post(
+        f"{server.base}/api/v1/webchat/messages",
+        json={"text": "Nobody here? Call me", "client_id": "c1"},
+        headers=visitor,
+    )
+    assert said.status_code == 201, said.text
+    r = httpx.post(
+        f"{server.base}/api/v1/webchat/callback", json={"phone": "+48601000333"}, headers=visitor
+    )
+    assert r.status_code == 200, r.text
+    promise_id, due_at = r.json()["promise_id"], r.json()["due_at"]
+    assert promise_id and due_at
+    server.kill9()  # the promise is only on the timeline now; routing's memory is gone
+    server.start(demo=False)
+    with server.client("sara") as api:
+        explained = api.get(f"/routing/tasks/{promise_id}/explain")
+        assert explained.status_code == 200 and "callback" in explained.json()["explanation"]
+    token = httpx.post(
+        f"{server.base}/api/v1/auth/token",
+        json={"username": "ola", "password": "long-enough-1"},
+    ).json()["token"]
+    async with connect(server.ws_url(f"/events/ws?token={token}")) as ws:
+        inbox = Inbox(ws)
+        with httpx.Client(
+            base_url=f"{server.base}/api/v1", headers={"Authorization": f"Bearer {token}"}
+        ) as api:
+            assert api.put("/agents/me/presence", json={"presence": "available"}).status_code == 200
+            offer = await inbox.wait(
+                lambda e: e["type"] == "task_offered" and e["task_id"] == promise_id
+            )
+            assert offer["channel"] == "callback"
+            assert api.post(f"/offers/{promise_id}/accept").status_code == 200
+        kept = await inbox.wait(
+            lambda e: e["type"] == "timeline_event" and e["meta"].get("fact") == "promise_kept"
+        )
+        inbox.task.cancel()
+    assert kept["meta"]["promise_id"] == promise_id
+    assert kept["meta"]["due_at"] == due_at  # the time the customer was given
+    with server.client("sara") as api:
+        facts = [
+            e["meta"].get("fact")
+            for e in api.get(f"/cases/{said.json()['case_id']}/timeline").json()
+            if e["kind"] == "routing"
+        ]
+    assert facts.count("promise_made") == 1 and facts.count("promise_kept") == 1

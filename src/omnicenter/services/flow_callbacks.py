@@ -18,8 +18,8 @@ from typing import Any
 from omnicenter.domain import Channel
 from omnicenter.flows import CallbackRequest
 from omnicenter.routing import CallbackScheduled
-from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
-from omnicenter.services.uow import UnitOfWork
+from omnicenter.services.assignments import WaitingWork, routing_facts
+from omnicenter.services.promises import promise_made_meta, record_promise_made
 
 __all__ = ["FlowPromise", "callback_instead_of_waiting", "schedule_callback"]
 
@@ -33,12 +33,6 @@ class FlowPromise:
     queue: str
     due_at: datetime
     event_id: str | None  # the `promise_made` fact on the timeline
-
-
-def _promise_made(uow: UnitOfWork, interaction_id: str, meta: dict[str, Any]) -> str | None:
-    """The routing fact (metric buckets updated with it), published like any timeline
-    event so the desktop shows the promise at once."""
-    return record_routing(uow, interaction_id, "callback promised", meta, announce=True)
 
 
 async def schedule_callback(
@@ -64,8 +58,7 @@ async def schedule_callback(
         return None
     task = router.task_for(task_id)
     routed_queue = task.queue if task is not None else queue
-    policy = router.engine.config.queues[routed_queue].callback
-    due = at + (policy.grace if policy is not None else 0.0)
+    due = at + router.engine.config.queues[routed_queue].callback_rules.grace
     return await _promise(
         services, work, task_id, routed_queue, due, request.phone, source, request.note
     )
@@ -109,17 +102,8 @@ async def _promise(
     """The routing task `task_id` keeps a callback promise due at `due`: the fact on the
     timeline, and the phone keeps it when voice runs."""
     due_at = datetime.fromtimestamp(due, UTC)
-    meta = {
-        "fact": "promise_made",
-        "promise_id": task_id,
-        "due_at": due_at.isoformat(),
-        "queue": queue,
-        "segment": work.segment,
-        "number": phone,
-        "source": source,
-        "note": note,
-    }
-    event_id = await services.runtime.write(_promise_made, work.interaction_id, meta)
+    meta = promise_made_meta(work, task_id, queue, due_at, phone, source, note)
+    event_id = await services.runtime.write(record_promise_made, work.interaction_id, meta)
     voice = getattr(services, "voice", None)
     if voice is not None and phone:
         voice.service.adopt_promise(task_id, phone, queue, work.case_id, work.arrived_at)

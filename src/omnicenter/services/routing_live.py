@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,10 +36,13 @@ from omnicenter.routing import (
     AgentSpec,
     AgentStateChanged,
     Assigned,
+    CallbackScheduled,
     Decision,
     InvalidTransition,
     Offered,
     OfferWithdrawn,
+    PromiseBroken,
+    PromiseKept,
     Requeued,
     RoutingConfig,
     RoutingEngine,
@@ -62,6 +65,7 @@ from omnicenter.services.assignments import (
     waiting_work,
 )
 from omnicenter.services.desktop import latest_interaction
+from omnicenter.services.promises import record_promise_outcome
 
 __all__ = ["LiveRouter", "OfferError", "load_routing_config"]
 
@@ -89,7 +93,19 @@ class _Task:
     task_id: str
     work: WaitingWork
     queue: str
+    channel: Channel  # routed as (a callback for a chat): offers say so
     agent_id: str | None = None
+    promise_id: str | None = None  # a callback promise this task keeps
+
+
+@dataclass(frozen=True, slots=True)
+class _PromiseOf:
+    """Whose promise an engine decision settles, read when it is made (the task may be
+    completed before the decision is applied)."""
+
+    promise_id: str
+    interaction_id: str
+    queue: str
 
 
 class LiveRouter:
@@ -107,6 +123,7 @@ class LiveRouter:
         self._gate: Callable[[str, str | None], bool] | None = None
         # Adjust what routing knows of an agent from facts it does not own (voice: a phone).
         self._spec_filters: list[Callable[[AgentSpec], AgentSpec]] = []
+        self._settles: dict[int, _PromiseOf] = {}  # id(PromiseKept|PromiseBroken) -> promise
 
     def add_spec_filter(self, adjust: Callable[[AgentSpec], AgentSpec]) -> None:
         """`adjust` applies to every agent routing adds from now on; call `refresh_agent`
@@ -156,7 +173,9 @@ class LiveRouter:
         return self._last
 
     # -- lifecycle -------------------------------------------------------------------------
-    async def start(self) -> None:
+    async def start(self, *, held: Collection[str] = ()) -> None:
+        """Agents from the store, then the open work nobody owns, except `held` interactions
+        (their callback promises are restored with their due time: `promises`)."""
         agents = await self.runtime.read(queries.list_agents)
         for row in agents:
             agent = await self.runtime.read(get_agent, row["id"])
@@ -167,6 +186,8 @@ class LiveRouter:
                 continue
             self.feed(self.engine.add_agent(self._spec(agent), self.now(), agent.presence))
         for work in await self.runtime.read(waiting_work):
+            if work.interaction_id in held:
+                continue
             if self._open(work.interaction_id, work.channel.value):
                 self.submit(work)
         self._runners = [
@@ -217,7 +238,7 @@ class LiveRouter:
                 return
             self.feed(self.engine.add_agent(self._spec(agent), self.now(), presence))
 
-    def _queue_for(self, work: WaitingWork) -> str:
+    def queue_for(self, work: WaitingWork) -> str:
         queues = self.engine.config.queues
         if work.queue_hint and work.queue_hint in queues:
             return work.queue_hint
@@ -233,13 +254,18 @@ class LiveRouter:
         skills: tuple[SkillReq, ...] = (),
         priority: int = 2,
         callback_at: float | None = None,
+        task_id: str | None = None,
+        promise_id: str | None = None,
     ) -> str | None:
         """Queue `work` (a chat, an email, a call, a callback); returns the task id, or None
-        when routing refuses it (logged)."""
+        when routing refuses it (logged). A callback keeps `promise_id` (default: its own
+        id); `task_id` names the task (a promise restored after a restart keeps its id)."""
         if queue is None or queue not in self.engine.config.queues:
-            queue = self._queue_for(work)
+            queue = self.queue_for(work)
         channel = channel or work.channel
-        task = _Task(new_id("tsk"), work, queue)
+        task = _Task(task_id or new_id("tsk"), work, queue, channel)
+        if callback_at is not None:
+            task.promise_id = promise_id or task.task_id
         now = self.now()
         spec = TaskSpec(
             id=task.task_id,
@@ -399,9 +425,25 @@ class LiveRouter:
     # -- output ----------------------------------------------------------------------------
     def feed(self, decisions: list[Decision]) -> None:
         """Hand decisions (also of direct engine calls) to the decision loop, in order."""
-        if decisions:
-            self._decisions.put_nowait(decisions)
+        self._queue(decisions)
         self._wake.set()  # a new timer may be due sooner
+
+    def _queue(self, decisions: list[Decision]) -> None:
+        if not decisions:
+            return
+        for d in decisions:
+            if isinstance(d, CallbackScheduled):
+                task = self._tasks.get(d.task_id)
+                if task is not None:
+                    task.channel = Channel.CALLBACK  # a waiting task kept its place as a promise
+                    task.promise_id = task.promise_id or d.task_id
+            elif isinstance(d, PromiseKept | PromiseBroken):
+                task = self._tasks.get(d.task_id)
+                if task is not None:
+                    self._settles[id(d)] = _PromiseOf(
+                        task.promise_id or d.task_id, task.work.interaction_id, task.queue
+                    )
+        self._decisions.put_nowait(decisions)
 
     def _background(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
@@ -423,8 +465,7 @@ class LiveRouter:
             except RoutingError:
                 log.exception("routing timers failed")
                 continue
-            if decisions:
-                self._decisions.put_nowait(decisions)
+            self._queue(decisions)
 
     async def _decision_loop(self) -> None:
         while True:
@@ -446,7 +487,7 @@ class LiveRouter:
                         task_id=d.task_id,
                         case_id=task.work.case_id,
                         customer_id=task.work.customer_id,
-                        channel=task.work.channel.value,
+                        channel=task.channel.value,
                         queue=task.queue,
                         expires_at=datetime.fromtimestamp(d.expires_at, UTC),
                         explanation=d.explain(),
@@ -456,6 +497,8 @@ class LiveRouter:
         elif isinstance(d, Assigned) and task:
             task.agent_id = d.agent_id
             meta = {"queue": task.queue, "task_id": d.task_id, "explanation": d.explain()}
+            if task.promise_id is not None:
+                meta["promise_id"] = task.promise_id  # taken: owed no more after a restart
             await self.runtime.write(assign_case, task.work.interaction_id, d.agent_id, meta)
             await publish(
                 [
@@ -463,7 +506,7 @@ class LiveRouter:
                         to_agent=d.agent_id,
                         task_id=d.task_id,
                         case_id=task.work.case_id,
-                        channel=task.work.channel.value,
+                        channel=task.channel.value,
                         queue=task.queue,
                         explanation=d.explain(),
                     )
@@ -471,6 +514,25 @@ class LiveRouter:
             )
         elif isinstance(d, Requeued | OfferWithdrawn):
             await publish([OfferEnded(to_agent=d.agent_id, task_id=d.task_id, reason=d.reason)])
+        elif isinstance(d, PromiseKept | PromiseBroken):
+            settles = self._settles.pop(id(d), None)
+            if settles is not None:
+                due = datetime.fromtimestamp(d.due_at, UTC).isoformat()
+                meta = {"task_id": d.task_id, "queue": settles.queue, "due_at": due}
+                await self.runtime.write(
+                    record_promise_outcome,
+                    settles.interaction_id,
+                    settles.promise_id,
+                    isinstance(d, PromiseKept),
+                    meta,
+                )
+            await publish(
+                [
+                    RoutingDecisionMade(
+                        task_id=d.task_id, decision=type(d).__name__, explanation=d.explain()
+                    )
+                ]
+            )
         elif isinstance(d, AgentStateChanged):
             self._echo.add((d.agent_id, d.presence.value))
             await self.runtime.write(

@@ -62,6 +62,7 @@ from omnicenter.services import queries
 from omnicenter.services.agents import get_agent
 from omnicenter.services.assignments import WaitingWork, routing_facts
 from omnicenter.services.identity import Claim, resolve_customer
+from omnicenter.services.promises import promise_made_meta, record_promise_made
 from omnicenter.services.routing_live import LiveRouter, OfferError
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
@@ -304,10 +305,16 @@ def submit_call_task(
     channel: Channel = Channel.VOICE,
     skills: tuple[SkillReq, ...] = (),
     callback_at: float | None = None,
+    promise_id: str | None = None,
 ) -> str:
     """Submit a call (or callback) to the live router; return its task id."""
     task_id = router.submit(
-        work, queue=queue, channel=channel, skills=skills, callback_at=callback_at
+        work,
+        queue=queue,
+        channel=channel,
+        skills=skills,
+        callback_at=callback_at,
+        promise_id=promise_id,
     )
     if task_id is None:
         raise RuntimeError(f"routing refused the call on {work.interaction_id}")
@@ -344,6 +351,7 @@ class _Promise:
     case_id: str
     arrived_at: datetime
     failed: bool = False
+    promise_id: str = ""  # the promise the task keeps (a retry is a new task): its id
 
 
 class LiveVoiceService:
@@ -485,9 +493,16 @@ class LiveVoiceService:
         )
         self._by_task.pop(task_id, None)
         c.task_id = None
-        self._promises[task_id] = _Promise(
-            task_id, number, c.queue or queue, c.rec.case_id, call.started_at
-        )
+        promise = _Promise(task_id, number, c.queue or queue, c.rec.case_id, call.started_at)
+        self._promises[task_id] = promise
+        if c.promise_due is not None:  # the fact that makes it count, and survive a restart
+            work = await self.runtime.read(routing_facts, c.rec.interaction_id)
+            if work is not None:
+                due_at = datetime.fromtimestamp(c.promise_due, UTC)
+                meta = promise_made_meta(
+                    work, task_id, promise.queue, due_at, number, "phone menu", ""
+                )
+                await self._write(record_promise_made, c.rec.interaction_id, meta)
         return task_id
 
     async def leave_queue(self, call_id: str, reason: str) -> None:
@@ -692,14 +707,18 @@ class LiveVoiceService:
         work = await self._work_for_case(promise.case_id)
         if work is None:
             return
+        promise_id = promise.promise_id or promise.task_id
         task_id = submit_call_task(
             self.router,
             replace(work, arrived_at=promise.arrived_at),
             queue=promise.queue,
             channel=Channel.CALLBACK,
             callback_at=self.router.now(),
+            promise_id=promise_id,
         )
-        self._promises[task_id] = replace(promise, task_id=task_id, failed=False)
+        self._promises[task_id] = replace(
+            promise, task_id=task_id, failed=False, promise_id=promise_id
+        )
 
     async def _work_for_case(self, case_id: str) -> WaitingWork | None:
         def latest(conn: Connection) -> str | None:

@@ -1,0 +1,187 @@
+"""Callback promises made durable: made, kept or broken on the timeline, and owed after a restart.
+
+A promise is a `promise_made` routing fact (its id is the routing task that keeps it). The
+live router records `promise_kept` or `promise_broken` when the engine settles it, once per
+promise whatever the retries and restarts. The engine's own state is in memory: at start,
+`open_promises` finds those still owed (the case is open and no agent has taken the
+callback) and `restore_promises` schedules them again with their due time, so a crash or a
+restart loses no promise and a missed one is still flagged.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from omnicenter.domain import Channel, EventKind
+from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
+from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import tables as t
+
+__all__ = [
+    "OpenPromise",
+    "open_promises",
+    "promise_made_meta",
+    "record_promise_made",
+    "record_promise_outcome",
+    "restore_promises",
+]
+
+log = logging.getLogger(__name__)
+
+# the routing events that can name a promise (read by body: `meta` is JSON, not indexed)
+_BODIES = ("callback promised", "callback promise kept", "callback promise broken", "assigned")
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPromise:
+    promise_id: str
+    interaction_id: str
+    case_id: str
+    due_at: datetime
+    queue: str
+    number: str  # the customer's phone ("" when the promise names none)
+    made_at: datetime
+
+
+def promise_made_meta(
+    work: WaitingWork, promise_id: str, queue: str, due_at: datetime, phone: str, source: str,
+    note: str,
+) -> dict[str, Any]:  # fmt: skip
+    return {
+        "fact": "promise_made",
+        "promise_id": promise_id,
+        "due_at": due_at.isoformat(),
+        "queue": queue,
+        "segment": work.segment,
+        "number": phone,
+        "source": source,
+        "note": note,
+    }
+
+
+def record_promise_made(uow: UnitOfWork, interaction_id: str, meta: dict[str, Any]) -> str | None:
+    """The fact (metric buckets updated with it), published like any timeline event so the
+    desktop shows the promise at once."""
+    return record_routing(uow, interaction_id, "callback promised", meta, announce=True)
+
+
+def record_promise_outcome(
+    uow: UnitOfWork, interaction_id: str, promise_id: str, kept: bool, meta: dict[str, Any]
+) -> str | None:
+    """`promise_kept` or `promise_broken`, once per promise: a promise flagged broken and
+    restored after a restart is flagged again by the engine, and that is not a second one."""
+    interaction = uow.conn.execute(
+        select(t.interactions.c.case_id).where(t.interactions.c.id == interaction_id)
+    ).first()
+    if interaction is None:
+        return None
+    if promise_id in _settled(uow.conn, interaction.case_id):
+        return None
+    fact = "promise_kept" if kept else "promise_broken"
+    body = "callback promise kept" if kept else "callback promise broken"
+    return record_routing(
+        uow, interaction_id, body, {**meta, "fact": fact, "promise_id": promise_id}, announce=True
+    )
+
+
+def _routing_rows(conn: Connection, case_ids: list[str] | None = None) -> list[Any]:
+    """Routing events of open cases (or of the given ones), oldest first."""
+    query = (
+        select(
+            t.events.c.case_id,
+            t.events.c.interaction_id,
+            t.events.c.meta,
+            t.events.c.created_at,
+        )
+        .join(t.cases, t.cases.c.id == t.events.c.case_id)
+        .where(t.events.c.kind == EventKind.ROUTING.value, t.events.c.body.in_(_BODIES))
+        .order_by(t.events.c.created_at)
+    )
+    if case_ids is None:
+        query = query.where(t.cases.c.status.in_(("new", "open")))
+    else:
+        query = query.where(t.events.c.case_id.in_(case_ids))
+    return list(conn.execute(query))
+
+
+def _settled(conn: Connection, case_id: str) -> set[str]:
+    """Promises of the case that were kept or broken."""
+    out = set()
+    for row in _routing_rows(conn, [case_id]):
+        meta = row.meta or {}
+        if meta.get("fact") in ("promise_kept", "promise_broken") and meta.get("promise_id"):
+            out.add(str(meta["promise_id"]))
+    return out
+
+
+def open_promises(conn: Connection) -> list[OpenPromise]:
+    """Promises still owed: made on an open case, not kept, and no agent has taken the
+    callback (a broken promise is still owed a call)."""
+    made: dict[str, OpenPromise] = {}
+    done: set[str] = set()
+    for row in _routing_rows(conn):
+        meta = row.meta or {}
+        fact = meta.get("fact")
+        promise_id = meta.get("promise_id")
+        if not promise_id:
+            continue
+        if fact == "promise_made" and row.interaction_id:
+            try:
+                due_at = datetime.fromisoformat(str(meta["due_at"]))
+            except (KeyError, ValueError):
+                log.warning("promise %s has no readable due time: not restored", promise_id)
+                continue
+            made[str(promise_id)] = OpenPromise(
+                promise_id=str(promise_id),
+                interaction_id=row.interaction_id,
+                case_id=row.case_id,
+                due_at=due_at,
+                queue=str(meta.get("queue") or ""),
+                number=str(meta.get("number") or ""),
+                made_at=row.created_at,
+            )
+        elif fact in ("promise_kept", "task_answered"):
+            done.add(str(promise_id))  # (an assignment of the callback names its promise)
+    return [p for p in made.values() if p.promise_id not in done]
+
+
+async def restore_promises(services: Any, promises: list[OpenPromise]) -> int:
+    """Schedule the promises again (the same id, the same due time); the phone keeps them
+    when voice runs. Returns how many were restored."""
+    router = services.router
+    if router is None or not promises:
+        return 0
+    voice = getattr(services, "voice", None)
+    restored = 0
+    for p in promises:
+        work = await services.runtime.read(routing_facts, p.interaction_id)
+        if work is None:
+            continue
+        queues = router.engine.config.queues
+        queue = p.queue if p.queue in queues else router.queue_for(work)
+        # the engine promises `at + grace`: asking for `due - grace` keeps the due time
+        at = p.due_at.timestamp() - queues[queue].callback_rules.grace
+        task_id = router.submit(
+            work,
+            queue=queue,
+            channel=Channel.CALLBACK,
+            callback_at=at,
+            task_id=p.promise_id,
+            promise_id=p.promise_id,
+        )
+        if task_id is None:
+            continue
+        restored += 1
+        if voice is not None and p.number:
+            task = router.task_for(task_id)
+            voice.service.adopt_promise(
+                task_id, p.number, task.queue if task else p.queue, p.case_id, work.arrived_at
+            )
+    if restored:
+        log.info("restored %d callback promises after a restart", restored)
+    return restored
