@@ -214,7 +214,7 @@ async def test_a_callback_promise_survives_kill_9_and_is_kept(fresh_server: Serv
             if e["kind"] == "routing"
         ]
         # counted by the KPIs in the transaction that recorded them
-        general = next(r for r in api.get("/kpis", params={"by": "queue"}).json()
-                       if r["queue"] == "general")  # fmt: skip
+        rows = api.get("/kpis", params={"by": "queue"}).json()
+        general = next(r for r in rows if r["queue"] == "general")
     assert facts.count("promise_made") == 1 and facts.count("promise_kept") == 1
     assert (general["promises_made"], general["promises_kept"]) == (1, 1)
