@@ -34,7 +34,13 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # the routing events that can name a promise (read by body: `meta` is JSON, not indexed)
-_BODIES = ("callback promised", "callback promise kept", "callback promise broken", "assigned")
+_BODIES = (
+    "callback promised",
+    "callback promise kept",
+    "callback promise broken",
+    "callback not answered",
+    "assigned",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +106,7 @@ def _routing_rows(conn: Connection, case_ids: list[str] | None = None) -> list[A
         )
         .join(t.cases, t.cases.c.id == t.events.c.case_id)
         .where(t.events.c.kind == EventKind.ROUTING.value, t.events.c.body.in_(_BODIES))
-        .order_by(t.events.c.created_at)
+        .order_by(t.events.c.created_at, t.events.c.id)
     )
     if case_ids is None:
         query = query.where(t.cases.c.status.in_(("new", "open")))
@@ -120,10 +126,11 @@ def _settled(conn: Connection, case_id: str) -> set[str]:
 
 
 def open_promises(conn: Connection) -> list[OpenPromise]:
-    """Promises still owed: made on an open case, not kept, and no agent has taken the
-    callback (a broken promise is still owed a call)."""
+    """Promises still owed: made on an open case and, since, no agent has taken the
+    callback, or the call they made was not answered (a broken promise is still owed a
+    call)."""
     made: dict[str, OpenPromise] = {}
-    done: set[str] = set()
+    owed: dict[str, bool] = {}
     for row in _routing_rows(conn):
         meta = row.meta or {}
         fact = meta.get("fact")
@@ -145,9 +152,12 @@ def open_promises(conn: Connection) -> list[OpenPromise]:
                 number=str(meta.get("number") or ""),
                 made_at=row.created_at,
             )
-        elif fact in ("promise_kept", "task_answered"):
-            done.add(str(promise_id))  # (an assignment of the callback names its promise)
-    return [p for p in made.values() if p.promise_id not in done]
+            owed[str(promise_id)] = True
+        elif fact in ("promise_kept", "task_answered"):  # (the callback's assignment names it)
+            owed[str(promise_id)] = False
+        elif fact == "callback_failed":
+            owed[str(promise_id)] = True
+    return [p for p in made.values() if owed.get(p.promise_id)]
 
 
 async def restore_promises(services: Any, promises: list[OpenPromise]) -> int:

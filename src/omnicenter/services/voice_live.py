@@ -60,7 +60,7 @@ from omnicenter.routing import (
 from omnicenter.routing.skills import SkillReq
 from omnicenter.services import queries
 from omnicenter.services.agents import get_agent
-from omnicenter.services.assignments import WaitingWork, routing_facts
+from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
 from omnicenter.services.identity import Claim, resolve_customer
 from omnicenter.services.promises import promise_made_meta, record_promise_made
 from omnicenter.services.routing_live import LiveRouter, OfferError
@@ -708,6 +708,9 @@ class LiveVoiceService:
         if work is None:
             return
         promise_id = promise.promise_id or promise.task_id
+        # owed again: a restart from here on schedules it anew (`promises.open_promises`)
+        meta = {"fact": "callback_failed", "promise_id": promise_id, "number": promise.number}
+        await self._write(record_routing, work.interaction_id, "callback not answered", meta)
         task_id = submit_call_task(
             self.router,
             replace(work, arrived_at=promise.arrived_at),

@@ -24,6 +24,7 @@ from omnicenter.bus.events import (
 )
 from omnicenter.domain import Channel, InboundEvent, Presence
 from omnicenter.services.agents import NewAgent, create_agent, set_presence
+from omnicenter.services.assignments import record_routing
 from omnicenter.services.flow_callbacks import callback_instead_of_waiting
 from omnicenter.services.inbound import ingest
 from omnicenter.services.promises import open_promises
@@ -70,9 +71,13 @@ def waiting_chat(db: Database, visitor: str) -> str:
     """A chat nobody has taken, stored before the service starts (routing queues it at
     start); its interaction id."""
     event = InboundEvent(
-        Channel.WEBCHAT, visitor, "Please call me", datetime.now(UTC), f"m-{visitor}",
+        Channel.WEBCHAT,
+        visitor,
+        "Please call me",
+        datetime.now(UTC),
+        f"m-{visitor}",
         meta={"session_id": visitor},
-    )  # fmt: skip
+    )
     return str(run(db, ingest, event).interaction_id)
 
 
@@ -200,3 +205,43 @@ async def test_a_promise_keeps_its_due_time_across_a_restart_and_is_kept(
     # the due time the customer was given, not one counted again from the restart
     assert datetime.fromisoformat(kept.meta["due_at"]).timestamp() == pytest.approx(due)
     assert facts_of(db, "promise_broken") == []
+
+
+BODIES = {  # the routing events' bodies, as the services write them
+    "promise_made": "callback promised",
+    "promise_kept": "callback promise kept",
+    "promise_broken": "callback promise broken",
+    "task_answered": "assigned",
+    "callback_failed": "callback not answered",
+}
+
+
+def test_which_promises_are_owed_follows_their_facts_in_order(db: Database) -> None:
+    def say(interaction: str, fact_name: str, promise_id: str, **meta: Any) -> None:
+        meta |= {"fact": fact_name, "promise_id": promise_id}
+        run(db, record_routing, interaction, BODIES[fact_name], meta)
+
+    due = {"due_at": datetime.now(UTC).isoformat(), "queue": "general", "number": "+48601"}
+    chats = {name: waiting_chat(db, name) for name in ("taken", "kept", "broken", "retry", "new")}
+    say(chats["taken"], "promise_made", "p-taken", **due)
+    say(chats["taken"], "task_answered", "p-taken")  # an agent has the callback
+    say(chats["kept"], "promise_made", "p-kept", **due)
+    say(chats["kept"], "promise_kept", "p-kept")
+    say(chats["broken"], "promise_made", "p-broken", **due)
+    say(chats["broken"], "promise_broken", "p-broken")  # late, but still owed a call
+    say(chats["retry"], "promise_made", "p-retry", **due)
+    say(chats["retry"], "task_answered", "p-retry")
+    say(chats["retry"], "callback_failed", "p-retry")  # nobody answered: owed again
+    say(chats["new"], "promise_made", "p-new", **due)
+    with db.reader() as conn:
+        owed = {p.promise_id: p for p in open_promises(conn)}
+    assert sorted(owed) == ["p-broken", "p-new", "p-retry"]
+    assert owed["p-new"].interaction_id == chats["new"] and owed["p-new"].number == "+48601"
+    # a resolved case owes nothing
+    with db.transaction() as conn:
+        case_id = conn.execute(
+            select(t.interactions.c.case_id).where(t.interactions.c.id == chats["new"])
+        ).scalar_one()
+        conn.execute(t.cases.update().where(t.cases.c.id == case_id).values(status="resolved"))
+    with db.reader() as conn:
+        assert sorted(p.promise_id for p in open_promises(conn)) == ["p-broken", "p-retry"]
