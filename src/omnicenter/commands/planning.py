@@ -17,7 +17,8 @@ import csv
 import itertools
 import math
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,6 +31,7 @@ from rich.table import Table
 
 from omnicenter.planning.accuracy import backtest
 from omnicenter.planning.forecast import Event, History, fit
+from omnicenter.planning.local_days import to_local_days, to_utc_grid
 from omnicenter.planning.outsourcing import outsourcing_plan
 from omnicenter.planning.sim_kpis import kpis, kpis_by_queue, service_level_by_interval
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
@@ -86,9 +88,22 @@ def read_series(path: Path, value: str) -> tuple[datetime, int, dict[str, np.nda
     return first, step, out
 
 
+@dataclass(frozen=True)
+class DbSeries:
+    """Offered contacts per channel on the absolute grid from local midnight of `first`,
+    over `days` whole local days of zone `tz`."""
+
+    start: datetime
+    step: int
+    series: dict[str, np.ndarray]
+    first: date
+    days: int
+    tz: tzinfo
+
+
 def read_db_series(
     database: str | None, since: date | None, until: date | None, timezone: str | None
-) -> tuple[datetime, int, dict[str, np.ndarray]]:
+) -> DbSeries:
     """Offered contacts per channel per 15 minutes from the database's metric buckets.
 
     Whole local days from `since` (default: the first day with contacts) up to `until`
@@ -138,18 +153,25 @@ def read_db_series(
     out.pop("", None)  # agent presence rows have no channel
     if not out:
         raise typer.BadParameter(f"no contacts offered between {first} and {last}")
-    return start, INTERVAL_S, out
+    return DbSeries(start, INTERVAL_S, out, first, (last - first).days, tz)
 
 
 def write_series(
-    path: Path, start: datetime, step: float, data: dict[str, Any], value: str
+    path: Path,
+    start: datetime,
+    step: float,
+    data: dict[str, Any],
+    value: str,
+    times: list[datetime] | None = None,
 ) -> None:
+    """One row per interval and channel; `times` names the intervals' starts (else
+    `start + i * step`)."""
     with path.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["interval_start", "channel", value])
         for ch, arr in data.items():
             for i, v in enumerate(np.asarray(arr).ravel()):
-                t = start + timedelta(seconds=i * step)
+                t = times[i] if times is not None else start + timedelta(seconds=i * step)
                 w.writerow([t.isoformat(), ch, f"{v:.3f}" if isinstance(v, float) else int(v)])
 
 
@@ -212,7 +234,13 @@ def _to_days(arr: np.ndarray, per_day: int) -> np.ndarray:
 
 
 def _chart(
-    path: Path, title: str, start: datetime, step: float, series: dict[str, np.ndarray], ylabel: str
+    path: Path,
+    title: str,
+    start: datetime,
+    step: float,
+    series: dict[str, np.ndarray],
+    ylabel: str,
+    times: list[datetime] | None = None,
 ) -> None:
     import matplotlib
 
@@ -223,7 +251,7 @@ def _chart(
     fig, ax = plt.subplots(figsize=(12, 4.5))
     for name, arr in series.items():
         x = mdates.date2num(  # type: ignore[no-untyped-call]
-            [start + timedelta(seconds=i * step) for i in range(len(arr))]
+            times or [start + timedelta(seconds=i * step) for i in range(len(arr))]
         )
         ax.plot(x, arr, label=name, linewidth=1.2)
     ax.xaxis_date()
@@ -277,6 +305,7 @@ def forecast_cmd(
     History: the CSV given, else the database (offered contacts from the metric buckets)."""
     out.mkdir(parents=True, exist_ok=True)
     evs = read_events(events)
+    local: DbSeries | None = None
     if demo:
         start_day = date(2024, 9, 2)
         series = {
@@ -286,7 +315,9 @@ def forecast_cmd(
         start, step = datetime(2024, 9, 2, tzinfo=UTC), 900
         write_series(out / "history.csv", start, step, series, "contacts")
     elif history is None:
-        start, step, series = read_db_series(database, _d(since), _d(until), timezone)
+        # from the store: days and time-of-day slots on the center's clock (`local_days`)
+        local = read_db_series(database, _d(since), _d(until), timezone)
+        start, step, series = local.start, local.step, local.series
         write_series(out / "history.csv", start, step, series, "contacts")
     else:
         start, step, series = read_series(history, "contacts")
@@ -295,11 +326,17 @@ def forecast_cmd(
     for col in ("channel", "MAPE", "WAPE", "naive MAPE", "naive WAPE", "beats naive"):
         table.add_column(col, justify="right")
     result: dict[str, np.ndarray] = {}
+    times: list[datetime] | None = None
     f_start = start + timedelta(days=len(next(iter(series.values()))) // per_day)
     with _progress() as bar:
         task = bar.add_task("forecasting", total=len(series))
         for ch, arr in series.items():
-            h = History(start.date(), _to_days(arr, per_day))
+            if local is not None:
+                h = History(
+                    local.first, to_local_days(arr, local.first, local.days, step, local.tz)
+                )
+            else:
+                h = History(start.date(), _to_days(arr, per_day))
             if h.days >= 7 * (holdout_weeks + 2):
                 bt = backtest(h, holdout_weeks, evs)
                 table.add_row(
@@ -310,12 +347,25 @@ def forecast_cmd(
                     f"{bt.naive.wape:.1%}",
                     "yes" if bt.beats_naive else "no",
                 )
-            result[ch] = fit(h, evs).predict(f_start.date(), days, evs).ravel()
+            if local is not None:
+                f_first = local.first + timedelta(days=local.days)
+                predicted = fit(h, evs).predict(f_first, days, evs)
+                times, result[ch] = to_utc_grid(predicted, f_first, step, local.tz)
+            else:
+                result[ch] = fit(h, evs).predict(f_start.date(), days, evs).ravel()
             bar.advance(task)
     console.print(table)
-    write_series(out / "forecast.csv", f_start, step, result, "contacts")
+    if times is not None:
+        f_start = times[0]
+    write_series(out / "forecast.csv", f_start, step, result, "contacts", times)
     _chart(
-        out / "forecast.png", "Forecast contacts per interval", f_start, step, result, "contacts"
+        out / "forecast.png",
+        "Forecast contacts per interval",
+        f_start,
+        step,
+        result,
+        "contacts",
+        times,
     )
     console.print(f"wrote {out / 'forecast.csv'} and {out / 'forecast.png'}")
 
@@ -352,7 +402,8 @@ def staff_cmd(
     """Agents needed per channel per interval (Erlang C/A, concurrency, deadlines, shrinkage)."""
     out.mkdir(parents=True, exist_ok=True)
     if forecast is None:
-        start, step, vols = read_db_series(database, _d(since), _d(until), timezone)
+        db = read_db_series(database, _d(since), _d(until), timezone)
+        start, step, vols = db.start, db.step, db.series
     else:
         start, step, vols = read_series(forecast, "contacts")
     specs = [s for s in read_channels(channels) if s.name in vols]
