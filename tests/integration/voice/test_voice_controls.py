@@ -125,6 +125,13 @@ async def test_attended_transfer_consult_then_complete(tmp_path: Path) -> None:
             (call_id, "connected", CALLER)
         ]
         assert mine[0]["case_id"] == desk.voice.service.case_of(call_id)
+        # a supervisor sees every live call, an agent may not list them
+        await desk.agent("sara", role="supervisor")
+        everyone = (await (await desk.client("sara")).get("/calls")).json()
+        assert [(c["call_id"], c["role"], c["agent_id"]) for c in everyone] == [
+            (call_id, "supervisor", mine[0]["agent_id"])
+        ]
+        assert (await anna_api.get("/calls")).status_code == 403
 
         ben_id = await desk.agent("ben")
         ben = await desk.agent_phone("ben", BEN_TONE)

@@ -9,13 +9,13 @@ check who asks, and report the outcome.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from omnicenter.api.deps import CurrentAgent, ServicesDep
+from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.bootstrap import Services
 from omnicenter.channels.voice import AgentTarget
 from omnicenter.channels.voice.calls import CallState, InboundCall
@@ -152,6 +152,18 @@ async def my_calls(services: ServicesDep, agent: CurrentAgent) -> list[CallView]
     handle = _voice(services)
     calls = [c for c in list(handle.endpoint.calls.values()) if _mine(c, agent)]
     return [_view(handle, c, agent) for c in calls if c.state is not CallState.ENDED]
+
+
+@router.get("/calls", response_model=list[CallView], summary="All live calls (supervisor)")
+async def all_calls(
+    services: ServicesDep,
+    me: Annotated[Agent, Depends(require(AgentRole.SUPERVISOR))],
+) -> list[CallView]:
+    """Every call the endpoint has now: in the menu or queued (no agent yet), ringing,
+    connected, on hold or in a consultation, oldest first."""
+    handle = _voice(services)
+    calls = [c for c in list(handle.endpoint.calls.values()) if c.state is not CallState.ENDED]
+    return [_view(handle, c, me) for c in sorted(calls, key=lambda c: c.info.started_at)]
 
 
 @router.post("/calls/{call_id}/hold", response_model=CallView)
