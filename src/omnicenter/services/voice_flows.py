@@ -197,11 +197,12 @@ class FlowCall:
                     key = await _next_key(leg, ivr.digit_timeout)
                 except TimeoutError:
                     continue
-            if key == "0":
-                return HANDOVER_VALUE  # a person, from any step
             if prompt.expects == "choice":
-                return dtmf.get(key, key)
-            return await collect_digits(leg, key, gap=ivr.digit_timeout)
+                # 0 is a person, from any step
+                return HANDOVER_VALUE if key == "0" else dtmf.get(key, key)
+            digits = await collect_digits(leg, key, gap=ivr.digit_timeout)
+            # a number may start with 0 ("0712#"); 0 alone, then silence or #, is a person
+            return HANDOVER_VALUE if digits == "0" else digits
         return HANDOVER_VALUE  # nothing pressed: never leave a caller alone with a machine
 
     async def _turn(

@@ -133,6 +133,21 @@ async def test_zero_hands_the_call_to_routing_with_the_context(line: Line) -> No
     await call.hangup()
 
 
+async def test_a_number_may_start_with_zero_and_zero_alone_is_a_person(line: Line) -> None:
+    call = await line.call(CALLER)
+    await line.timeline.wait(prompted)
+    await line.press(call, "1", prompted)  # order status: the number, then #
+    note = await line.press(call, "0999#", is_note)  # no such order: a person takes over
+    assert note.meta["handover"]["fields"]["order_number"] == "0999"
+    assert note.meta["handover"]["reason"] != "requested"
+    await call.hangup()
+    call = await line.call(CALLER)
+    await line.timeline.wait(prompted)
+    await line.press(call, "1", prompted)
+    note = await line.press(call, "0#", is_note)
+    assert note.meta["handover"]["reason"] == "requested"
+
+
 async def test_a_callback_step_on_the_phone_is_a_routing_promise(line: Line) -> None:
     before = await line.promises_made()
     call = await line.call(CALLER)
