@@ -19,14 +19,23 @@ console = Console()
 @voice_app.command("purge-recordings")
 def purge_recordings(
     days: Annotated[
-        int | None, typer.Option(help="keep this many days (default: recordings_retention_days)")
+        int | None,
+        typer.Option(
+            help="keep this many days (default: recordings_retention_days); queues with a "
+            "retention_days of their own keep theirs"
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="only list what would go")] = False,
 ) -> None:
     """Delete call recordings older than the retention; their calls' timelines say so."""
-    from omnicenter.channels.voice.retention import delete_recordings, expired_recordings
+    from omnicenter.channels.voice.retention import delete_recordings
     from omnicenter.services.uow import UnitOfWork
-    from omnicenter.services.voice_live import expire_recording, voice_settings_for
+    from omnicenter.services.voice_live import (
+        expire_recording,
+        expired_for,
+        retention_by_queue,
+        voice_settings_for,
+    )
     from omnicenter.store import Database
 
     settings = load_settings()
@@ -36,12 +45,11 @@ def purge_recordings(
             console.print("[red]--days must be at least 1[/]")
             raise typer.Exit(2)
         voice = replace(voice, recordings_retention_days=days)
-    old = expired_recordings(
-        voice.recordings_dir, voice.recordings_retention_days, datetime.now(UTC)
-    )
+    old = expired_for(voice, datetime.now(UTC))
+    own = "".join(f", {q}: {d} days" for q, d in sorted(retention_by_queue(voice).items()))
     if not old:
         console.print(
-            f"no recordings older than {voice.recordings_retention_days} days "
+            f"no recordings older than {voice.recordings_retention_days} days{own} "
             f"in {voice.recordings_dir}"
         )
         return
@@ -64,7 +72,7 @@ def purge_recordings(
     db.dispose()
     console.print(
         f"[green]deleted {len(old)} recordings[/] older than "
-        f"{voice.recordings_retention_days} days; {marked} timelines marked"
+        f"{voice.recordings_retention_days} days{own}; {marked} timelines marked"
     )
 
 

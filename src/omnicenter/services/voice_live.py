@@ -46,7 +46,7 @@ from omnicenter.channels.voice import (
 from omnicenter.channels.voice.retention import (
     Recording,
     delete_recordings,
-    expired_recordings,
+    expired_by_queue,
 )
 from omnicenter.domain import Channel, EventKind, Presence
 from omnicenter.domain.ids import new_id
@@ -243,6 +243,27 @@ def recording_known(conn: Connection, call_id: str) -> bool:
     return row is not None
 
 
+def retention_by_queue(settings: VoiceSettings) -> dict[str, int]:
+    """Queues that keep their recordings for a time of their own."""
+    return {
+        name: q.retention_days
+        for name, q in settings.menu.queues.items()
+        if q.retention_days is not None
+    }
+
+
+def expired_for(settings: VoiceSettings, now: datetime) -> list[Recording]:
+    """Recordings past their retention: their queue's, else `recordings_retention_days`."""
+    days, per_queue = settings.recordings_retention_days, retention_by_queue(settings)
+    return expired_by_queue(settings.recordings_dir, days, per_queue, now)
+
+
+def keeps_forever(settings: VoiceSettings) -> bool:
+    """No retention anywhere: the sweep has nothing to do."""
+    days = [settings.recordings_retention_days, *retention_by_queue(settings).values()]
+    return all(d <= 0 for d in days)
+
+
 async def purge_recordings(
     runtime: Runtime,
     settings: VoiceSettings,
@@ -250,11 +271,10 @@ async def purge_recordings(
     now: datetime | None = None,
     on_deleted: Callable[[Recording], None] | None = None,
 ) -> list[Recording]:
-    """Delete recordings past `recordings_retention_days` and mark them on the timeline."""
+    """Delete recordings past their retention (the queue's, else
+    `recordings_retention_days`) and mark them on the timeline."""
     when = now or datetime.now(UTC)
-    old = await asyncio.to_thread(
-        expired_recordings, settings.recordings_dir, settings.recordings_retention_days, when
-    )
+    old = await asyncio.to_thread(expired_for, settings, when)
     deleted = await asyncio.to_thread(delete_recordings, old, on_deleted)
     for rec in deleted:
         if rec.call_id is not None:
@@ -862,6 +882,6 @@ async def attach_voice(
     endpoint = _LiveEndpoint(settings, service)
     service.control = endpoint
     await endpoint.start()
-    if settings.recordings_sweep_interval > 0 and settings.recordings_retention_days > 0:
+    if settings.recordings_sweep_interval > 0 and not keeps_forever(settings):
         service.keep_running(sweep_recordings(services.runtime, settings))
     return VoiceHandle(endpoint, service)

@@ -15,7 +15,12 @@ from voice_desk import heard, running_desk
 from voice_helpers import AGENT_TONE
 
 from omnicenter.channels.voice.media.audio import tone, write_wav
-from omnicenter.channels.voice.retention import expired_recordings
+from omnicenter.channels.voice.menu import MenuDefinition, MenuError
+from omnicenter.channels.voice.retention import (
+    expired_by_queue,
+    expired_recordings,
+    find_recording,
+)
 from omnicenter.cli import app
 from omnicenter.store import Database
 
@@ -42,6 +47,29 @@ def test_age_is_the_call_date_in_the_name_else_the_file_time(tmp_path: Path) -> 
     assert expired_recordings(tmp_path / "missing", 90, NOW) == []
 
 
+def test_a_queue_keeps_its_recordings_for_its_own_time(tmp_path: Path) -> None:
+    def call(folder: str, days_ago: int, call_id: str) -> Path:
+        stamp = NOW - timedelta(days=days_ago)
+        return wav(tmp_path / folder / f"{stamp:%Y%m%dT%H%M%SZ}-{call_id}.wav")
+
+    top_old, top_new = call("", 100, "call_t1"), call("", 60, "call_t2")
+    support = call("support", 40, "call_s1")  # support keeps 30 days
+    sales = call("sales", 40, "call_a1")  # sales has no time of its own: 90 days
+    legal = call("legal", 4000, "call_l1")  # legal keeps everything (0)
+    found = expired_by_queue(tmp_path, 90, {"support": 30, "legal": 0}, NOW)
+    assert [r.path for r in found] == [top_old, support]  # oldest first
+    assert top_new.exists() and sales.exists() and legal.exists()
+    assert find_recording(tmp_path, "call_s1") == support
+    assert find_recording(tmp_path, "call_t2") == top_new
+    assert find_recording(tmp_path, "call_none") is None
+    menu = {"nodes": {"main": {"prompt": "welcome", "options": {"1": "queue:support"}}}}
+    bad = {**menu, "queues": {"support": {"retention_days": -1}}}
+    with pytest.raises(MenuError, match="retention_days"):
+        MenuDefinition.from_mapping(bad)
+    ok = {**menu, "queues": {"support": {"recording": True, "retention_days": 30}}}
+    assert MenuDefinition.from_mapping(ok).queues["support"].retention_days == 30
+
+
 async def test_the_sweep_deletes_an_old_recording_and_the_timeline_says_so(
     tmp_path: Path, db: Database
 ) -> None:
@@ -62,6 +90,7 @@ async def test_the_sweep_deletes_an_old_recording_and_the_timeline_says_so(
         assert got.status_code == 200 and got.headers["content-type"] == "audio/wav"
 
         path = Path(str(recorded.meta["path"]))
+        assert path.parent.name == "support"  # a queue's recordings are in its folder
         old = path.with_name(
             f"{datetime.now(UTC) - timedelta(days=91):%Y%m%dT%H%M%SZ}-{call_id}.wav"
         )

@@ -19,6 +19,7 @@ from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.bootstrap import Services
 from omnicenter.channels.voice import AgentTarget
 from omnicenter.channels.voice.calls import CallState, InboundCall
+from omnicenter.channels.voice.retention import find_recording
 from omnicenter.domain import Agent, AgentRole
 from omnicenter.services.voice_live import VoiceHandle, recording_known, sip_password
 
@@ -255,9 +256,9 @@ async def recording(call_id: str, services: ServicesDep, _: CurrentAgent) -> Fil
     handle = _voice(services)
     if not call_id.replace("_", "").isalnum():
         raise HTTPException(422, "not a call id")
-    found = sorted(handle.endpoint.settings.recordings_dir.glob(f"*-{call_id}.wav"))
-    if found:
-        return FileResponse(found[-1], media_type="audio/wav", filename=found[-1].name)
+    found = find_recording(handle.endpoint.settings.recordings_dir, call_id)
+    if found is not None:
+        return FileResponse(found, media_type="audio/wav", filename=found.name)
     if await services.runtime.read(recording_known, call_id):
         raise HTTPException(410, "the recording expired (retention policy) and was deleted")
     raise HTTPException(404, f"no recording of call {call_id}")

@@ -21,6 +21,7 @@ from omnicenter.channels.voice.media.rtp import RtpPacket
 from omnicenter.channels.voice.media.session import RtpSession
 from omnicenter.channels.voice.menu import QueueSettings
 from omnicenter.channels.voice.recording import Recorder
+from omnicenter.channels.voice.retention import queue_folder
 from omnicenter.channels.voice.service import (
     AgentTarget,
     CallEvent,
@@ -287,7 +288,10 @@ class InboundCall:
     def _start_recording(self) -> None:
         assert self.agent_leg is not None
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-        path = self.endpoint.settings.recordings_dir / f"{stamp}-{self.call_id}.wav"
+        folder = queue_folder(
+            self.endpoint.settings.recordings_dir, self.queue.name if self.queue else None
+        )
+        path = folder / f"{stamp}-{self.call_id}.wav"
         self.recorder = Recorder(path, self.endpoint.clock)
         self.caller.rtp.audio_listeners.append(self.recorder.caller)
         self.agent_leg.rtp.audio_listeners.append(self.recorder.agent)

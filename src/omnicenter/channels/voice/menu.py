@@ -56,6 +56,8 @@ class QueueSettings:
     callback_digit: str | None = "9"
     recording: bool = False
     music: str = "music_on_hold"
+    # days its recordings are kept (its own folder); None: `recordings_retention_days`
+    retention_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,9 @@ class MenuDefinition:
                     else str(q["callback_digit"]),
                     recording=bool(q.get("recording", False)),
                     music=str(q.get("music", "music_on_hold")),
+                    retention_days=None
+                    if q.get("retention_days") is None
+                    else int(q["retention_days"]),
                 )
                 for name, q in dict(data.get("queues", {})).items()
             }
@@ -107,6 +112,9 @@ class MenuDefinition:
     def check(self) -> None:
         if self.start not in self.nodes:
             raise MenuError(f"start node {self.start!r} is not defined")
+        for queue in self.queues.values():
+            if queue.retention_days is not None and queue.retention_days < 0:
+                raise MenuError(f"queue {queue.name}: retention_days must be 0 (keep) or more")
         for node in self.nodes.values():
             for digit, option in node.options.items():
                 if len(digit) != 1 or digit not in "0123456789*#":
