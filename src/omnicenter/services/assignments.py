@@ -18,7 +18,14 @@ from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 from omnicenter.store.metrics import record as record_metrics
 
-__all__ = ["WaitingWork", "assign_case", "record_routing", "routing_facts", "waiting_work"]
+__all__ = [
+    "WaitingWork",
+    "assign_case",
+    "queued_tasks",
+    "record_routing",
+    "routing_facts",
+    "waiting_work",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +93,36 @@ def waiting_work(conn: Connection) -> list[WaitingWork]:
         ).order_by(t.interactions.c.created_at)
     )
     return [_work(r) for r in rows]
+
+
+_ENDED = {"task_answered", "task_abandoned", "task_completed"}
+
+
+def queued_tasks(conn: Connection) -> dict[str, str]:
+    """Routing tasks recorded as queued on open cases and not answered, abandoned or
+    completed since: task id -> interaction id, oldest first. After a restart the same
+    contacts are queued again under the same ids, so they are not counted twice."""
+    rows = conn.execute(
+        select(t.events.c.interaction_id, t.events.c.meta)
+        .join(t.cases, t.cases.c.id == t.events.c.case_id)
+        .where(
+            t.events.c.kind == EventKind.ROUTING.value,
+            t.events.c.body.in_(("queued", "assigned", "abandoned", "completed")),
+            t.cases.c.status.in_(("new", "open")),
+        )
+        .order_by(t.events.c.created_at, t.events.c.id)
+    )
+    open_: dict[str, str] = {}
+    for row in rows:
+        meta = row.meta or {}
+        task_id = meta.get("task_id")
+        if not task_id or not row.interaction_id:
+            continue
+        if meta.get("fact") == "task_queued":
+            open_[str(task_id)] = row.interaction_id
+        elif meta.get("fact") in _ENDED:
+            open_.pop(str(task_id), None)
+    return open_
 
 
 def record_routing(

@@ -60,6 +60,7 @@ from omnicenter.services.agents import get_agent, set_presence
 from omnicenter.services.assignments import (
     WaitingWork,
     assign_case,
+    queued_tasks,
     record_routing,
     routing_facts,
     waiting_work,
@@ -117,13 +118,17 @@ class LiveRouter:
         self._by_interaction: dict[str, str] = {}
         self._wake = asyncio.Event()
         self._decisions: asyncio.Queue[list[Decision]] = asyncio.Queue()
-        self._runners: list[asyncio.Task[None]] = []
+        self._runners: list[asyncio.Task[None]] = []  # the timer, decision and event loops
+        self._writes: set[asyncio.Task[Any]] = set()  # facts written in the background
         self._echo: set[tuple[str, str]] = set()
         self._inbox: asyncio.Queue[BusEvent] = asyncio.Queue()
         self._gate: Callable[[str, str | None], bool] | None = None
         # Adjust what routing knows of an agent from facts it does not own (voice: a phone).
         self._spec_filters: list[Callable[[AgentSpec], AgentSpec]] = []
         self._settles: dict[int, _PromiseOf] = {}  # id(PromiseKept|PromiseBroken) -> promise
+        # tasks recorded as queued before a restart: queued again under their ids, not
+        # counted again (`queued_tasks`)
+        self._counted: set[str] = set()
 
     def add_spec_filter(self, adjust: Callable[[AgentSpec], AgentSpec]) -> None:
         """`adjust` applies to every agent routing adds from now on; call `refresh_agent`
@@ -185,23 +190,31 @@ class LiveRouter:
             if agent.role in (AgentRole.ADMIN,) and not agent.skills:
                 continue
             self.feed(self.engine.add_agent(self._spec(agent), self.now(), agent.presence))
+        queued = await self.runtime.read(queued_tasks)
+        self._counted = set(queued)
+        known = {interaction: task_id for task_id, interaction in queued.items()}
         for work in await self.runtime.read(waiting_work):
             if work.interaction_id in held:
                 continue
             if self._open(work.interaction_id, work.channel.value):
-                self.submit(work)
+                self.submit(work, task_id=known.get(work.interaction_id))
         self._runners = [
             asyncio.create_task(self._timer_loop(), name="routing-timers"),
             asyncio.create_task(self._decision_loop(), name="routing-decisions"),
             asyncio.create_task(self._event_loop(), name="routing-events"),
         ]
 
-    async def stop(self) -> None:
-        for runner in self._runners:
-            runner.cancel()
-        for runner in self._runners:
-            with contextlib.suppress(asyncio.CancelledError):
-                await runner
+    async def stop(self, *, drain: float = 5.0) -> None:
+        """Stop routing. Decisions already made are applied and facts being written are
+        written first (for up to `drain` s), so a graceful stop loses none of them."""
+        deciding = [r for r in self._runners if r.get_name() == "routing-decisions"]
+        await _cancel([r for r in self._runners if r not in deciding])
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(drain):
+                await self._decisions.join()
+                while self._writes:
+                    await asyncio.gather(*self._writes, return_exceptions=True)
+        await _cancel([*deciding, *self._writes])
 
     # -- input from the bus ----------------------------------------------------------------
     async def on_event(self, event: BusEvent) -> None:
@@ -289,6 +302,10 @@ class LiveRouter:
             return None
         self._tasks[task.task_id] = task
         self._by_interaction[work.interaction_id] = task.task_id
+        if task.task_id in self._counted:  # queued before a restart: counted then
+            self._counted.discard(task.task_id)
+            self.feed(decisions)
+            return task.task_id
         sla = self.engine.config.queues[queue].sla_for(channel)
         facts = {
             "fact": "task_queued",
@@ -447,8 +464,8 @@ class LiveRouter:
 
     def _background(self, coro: Any) -> None:
         task = asyncio.get_running_loop().create_task(coro)
-        self._runners.append(task)
-        task.add_done_callback(lambda t: self._runners.remove(t) if t in self._runners else None)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
 
     async def _timer_loop(self) -> None:
         while True:
@@ -470,11 +487,14 @@ class LiveRouter:
     async def _decision_loop(self) -> None:
         while True:
             batch = await self._decisions.get()
-            for decision in batch:
-                try:
-                    await self._apply(decision)
-                except Exception:  # one failed write must not stop routing
-                    log.exception("applying %s failed", type(decision).__name__)
+            try:
+                for decision in batch:
+                    try:
+                        await self._apply(decision)
+                    except Exception:  # one failed write must not stop routing
+                        log.exception("applying %s failed", type(decision).__name__)
+            finally:
+                self._decisions.task_done()  # `stop` waits for the batches made before it
 
     async def _apply(self, d: Decision) -> None:
         task = self._tasks.get(d.task_id)
@@ -546,3 +566,9 @@ class LiveRouter:
                     )
                 ]
             )
+
+
+async def _cancel(tasks: list[asyncio.Task[Any]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)

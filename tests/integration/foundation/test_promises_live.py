@@ -1,6 +1,7 @@
-"""Callback promises in the live service, on SQLite and PostgreSQL: a missed one is recorded
-as broken once, whatever the restarts; one still owed is scheduled again after a restart,
-with its id and due time, until an agent takes it."""
+"""Routing across restarts of the live service, on SQLite and PostgreSQL: a missed callback
+promise is recorded as broken once, whatever the restarts; one still owed is scheduled
+again with its id and due time until an agent takes it; a waiting contact is queued again
+under its id and counted once."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from omnicenter.services.routing_live import load_routing_config
 from omnicenter.settings import Settings
 from omnicenter.store import Database
 from omnicenter.store import tables as t
+from omnicenter.store.metrics import query_counters
 from tests.integration.foundation.test_store_services import run
 
 
@@ -112,17 +114,19 @@ def facts_of(db: Database, name: str) -> list[dict[str, Any]]:
 
 @pytest.fixture
 async def center(db: Database, tmp_path: Path) -> AsyncIterator[Callable[[], Any]]:
-    """Start (and restart) the service on the test's database; every instance is stopped."""
+    """Start (and restart) the service on the test's database, watching its bus from
+    before it starts; every instance is stopped."""
     url = db.engine.url.render_as_string(hide_password=False)
     started: list[Services] = []
 
-    async def start() -> Services:
+    async def start() -> tuple[Services, Watch]:
         if started:
             await started[-1].stop()
         services = Services(Settings(data_dir=tmp_path, database_url=url))
+        watch = Watch(services)  # decisions made while it starts are seen too
         await services.start(smtp=False, migrate=False)
         started.append(services)
-        return services
+        return services, watch
 
     yield start
     if started:
@@ -134,8 +138,7 @@ async def test_a_missed_promise_is_broken_once_and_still_owed_after_restarts(
 ) -> None:
     callback_grace(tmp_path, 0)
     chat = waiting_chat(db, "vis_1")
-    services = await center()
-    watch = Watch(services)
+    services, watch = await center()
     # Nobody is available: the chat waits, and the visitor asks to be called instead. The
     # promise is due within the estimated wait (none) and no grace: now.
     promise = await callback_instead_of_waiting(
@@ -150,8 +153,7 @@ async def test_a_missed_promise_is_broken_once_and_still_owed_after_restarts(
     with db.reader() as conn:
         owed = open_promises(conn)
     assert [(p.promise_id, p.number) for p in owed] == [(promise.promise_id, "+48601000111")]
-    services = await center()
-    watch = Watch(services)
+    services, watch = await center()
     router = services.router
     assert router is not None
     view = router.engine.task(promise.promise_id)
@@ -176,7 +178,7 @@ async def test_a_missed_promise_is_broken_once_and_still_owed_after_restarts(
     assert facts_of(db, "promise_kept") == []  # taken after its due time: broken, not kept
     with db.reader() as conn:
         assert open_promises(conn) == []
-    services = await center()
+    services, _ = await center()
     assert services.router is not None
     assert services.router.task_for(promise.promise_id) is None
 
@@ -186,13 +188,12 @@ async def test_a_promise_keeps_its_due_time_across_a_restart_and_is_kept(
 ) -> None:
     callback_grace(tmp_path, 3600)  # called within the hour
     chat = waiting_chat(db, "vis_2")
-    services = await center()
+    services, _ = await center()
     promise = await callback_instead_of_waiting(services, chat, "+48601000222", "")
     assert promise is not None
     due = promise.due_at.timestamp()
 
-    services = await center()
-    watch = Watch(services)
+    services, watch = await center()
     router = services.router
     assert router is not None
     assert router.engine.task(promise.promise_id).channel is Channel.CALLBACK
@@ -245,3 +246,21 @@ def test_which_promises_are_owed_follows_their_facts_in_order(db: Database) -> N
         conn.execute(t.cases.update().where(t.cases.c.id == case_id).values(status="resolved"))
     with db.reader() as conn:
         assert sorted(p.promise_id for p in open_promises(conn)) == ["p-broken", "p-retry"]
+
+
+async def test_a_waiting_contact_is_queued_again_under_its_id_and_counted_once(
+    db: Database, center: Callable[[], Any]
+) -> None:
+    chat = waiting_chat(db, "vis_3")
+    services, _ = await center()
+    assert services.router is not None
+    task_id = services.router.task_for_interaction(chat)
+    assert task_id is not None
+    services, _ = await center()  # (a graceful stop writes the `queued` fact first)
+    assert services.router is not None
+    assert services.router.task_for_interaction(chat) == task_id  # its SLA clock goes on
+    await center()  # whatever the second run wrote is written
+    assert [m["task_id"] for m in facts_of(db, "task_queued")] == [task_id]
+    with db.reader() as conn:
+        counters = query_counters(conn, datetime(2000, 1, 1, tzinfo=UTC), datetime.now(UTC))
+    assert sum(c.offered for c in counters.values()) == 1
