@@ -23,6 +23,7 @@ __all__ = [
     "assign_case",
     "queued_tasks",
     "record_routing",
+    "routing_events",
     "routing_facts",
     "waiting_work",
 ]
@@ -98,22 +99,31 @@ def waiting_work(conn: Connection) -> list[WaitingWork]:
 _ENDED = {"task_answered", "task_abandoned", "task_completed"}
 
 
+def routing_events(
+    conn: Connection, bodies: tuple[str, ...], case_ids: list[str] | None = None
+) -> list[Any]:
+    """Routing facts with these bodies (read by body: `meta` is JSON, not indexed) on open
+    cases, or on the given cases: case_id, interaction_id, meta, created_at; oldest first."""
+    e = t.events.c
+    query = (
+        select(e.case_id, e.interaction_id, e.meta, e.created_at)
+        .join(t.cases, t.cases.c.id == e.case_id)
+        .where(e.kind == EventKind.ROUTING.value, e.body.in_(bodies))
+        .order_by(e.created_at, e.id)
+    )
+    if case_ids is None:
+        query = query.where(t.cases.c.status.in_(("new", "open")))
+    else:
+        query = query.where(e.case_id.in_(case_ids))
+    return list(conn.execute(query))
+
+
 def queued_tasks(conn: Connection) -> dict[str, str]:
     """Routing tasks recorded as queued on open cases and not answered, abandoned or
     completed since: task id -> interaction id, oldest first. After a restart the same
     contacts are queued again under the same ids, so they are not counted twice."""
-    rows = conn.execute(
-        select(t.events.c.interaction_id, t.events.c.meta)
-        .join(t.cases, t.cases.c.id == t.events.c.case_id)
-        .where(
-            t.events.c.kind == EventKind.ROUTING.value,
-            t.events.c.body.in_(("queued", "assigned", "abandoned", "completed")),
-            t.cases.c.status.in_(("new", "open")),
-        )
-        .order_by(t.events.c.created_at, t.events.c.id)
-    )
     open_: dict[str, str] = {}
-    for row in rows:
+    for row in routing_events(conn, ("queued", "assigned", "abandoned", "completed")):
         meta = row.meta or {}
         task_id = meta.get("task_id")
         if not task_id or not row.interaction_id:

@@ -17,8 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from omnicenter.domain import Channel, EventKind
-from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
+from omnicenter.domain import Channel
+from omnicenter.services.assignments import (
+    WaitingWork,
+    record_routing,
+    routing_events,
+    routing_facts,
+)
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import tables as t
 
@@ -33,7 +38,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# the routing events that can name a promise (read by body: `meta` is JSON, not indexed)
+# the routing events that can name a promise
 _BODIES = (
     "callback promised",
     "callback promise kept",
@@ -95,30 +100,10 @@ def record_promise_outcome(
     )
 
 
-def _routing_rows(conn: Connection, case_ids: list[str] | None = None) -> list[Any]:
-    """Routing events of open cases (or of the given ones), oldest first."""
-    query = (
-        select(
-            t.events.c.case_id,
-            t.events.c.interaction_id,
-            t.events.c.meta,
-            t.events.c.created_at,
-        )
-        .join(t.cases, t.cases.c.id == t.events.c.case_id)
-        .where(t.events.c.kind == EventKind.ROUTING.value, t.events.c.body.in_(_BODIES))
-        .order_by(t.events.c.created_at, t.events.c.id)
-    )
-    if case_ids is None:
-        query = query.where(t.cases.c.status.in_(("new", "open")))
-    else:
-        query = query.where(t.events.c.case_id.in_(case_ids))
-    return list(conn.execute(query))
-
-
 def _settled(conn: Connection, case_id: str) -> set[str]:
     """Promises of the case that were kept or broken."""
     out = set()
-    for row in _routing_rows(conn, [case_id]):
+    for row in routing_events(conn, _BODIES, [case_id]):
         meta = row.meta or {}
         if meta.get("fact") in ("promise_kept", "promise_broken") and meta.get("promise_id"):
             out.add(str(meta["promise_id"]))
@@ -131,7 +116,7 @@ def open_promises(conn: Connection) -> list[OpenPromise]:
     call)."""
     made: dict[str, OpenPromise] = {}
     owed: dict[str, bool] = {}
-    for row in _routing_rows(conn):
+    for row in routing_events(conn, _BODIES):
         meta = row.meta or {}
         fact = meta.get("fact")
         promise_id = meta.get("promise_id")
