@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-from bisect import insort
 from heapq import heappop, heappush, heapreplace
 from typing import Final
 
@@ -390,11 +389,12 @@ class Matcher:
     # --- filing waiting tasks --------------------------------------------------------------
 
     def _file(self, t: TaskRt) -> bool:
-        """(Re)file a waiting task in its lane or its pools; older entries become stale by
-        version. True when it went to a lane (which times its widening)."""
+        """(Re)file a waiting task in its lane or its pools (older heap entries become stale
+        by version). True when it went to a lane (which times its widening)."""
         t.ver += 1
-        entry = (t.rank, t.seq, t.ver, t)
         q = t.q
+        if t.fifo is not None:  # a reconfiguration refiles tasks still in their old lanes
+            t.fifo.remove(t)
         if (
             q.laned
             and t.stage_base == t.arrival
@@ -408,17 +408,12 @@ class Matcher:
             if lanes is None:
                 lanes = self._lanes(q, t.ci)
             fifo = lanes.fifo(t.prio)
-            items = fifo.items
             t.fifo = fifo
             if t.pooled:  # back from the heaps (its exclusions expired)
                 t.pooled = False
                 self._pooled -= 1
-            if items and items[-1] < entry:
-                items.append(entry)
-            else:  # the new head (or a task back from an agent, to its old place)
-                insort(items, entry)
-                if items[0][3] is t:  # (compiled tuples have no identity: compare tasks)
-                    self._head_changed(fifo)
+            if fifo.add(t):  # the new head (or a task back from an agent, to its old place)
+                self._head_changed(fifo)
             laned = True
         else:
             laned = False
@@ -426,6 +421,7 @@ class Matcher:
             if not t.pooled:
                 t.pooled = True
                 self._pooled += 1
+            entry = (t.rank, t.seq, t.ver, t)
             for p in t.pools:
                 heappush(p.tasks, entry)
         if not t.filed:
@@ -438,7 +434,7 @@ class Matcher:
         fifo = t.fifo
         if fifo is not None:
             t.fifo = None
-            if fifo.head is t:
+            if fifo.remove(t):
                 self._head_changed(fifo)
         if t.pooled:
             t.pooled = False

@@ -18,7 +18,10 @@ stale entries are dropped when they reach the front):
   number that never changes while the task waits (see `task_rank`).
 - `Lanes`: the common case kept out of the heaps. A task that follows its queue's own
   widening (no skills of its own, its SLA clock started when it arrived, nobody excluded)
-  waits in a FIFO of its queue, channel and priority. In such a FIFO rank order is arrival
+  waits in a FIFO of its queue, channel and priority. A FIFO holds the tasks themselves, and
+  only waiting ones: a task leaving it is taken out (at the head, the common case, by moving
+  the start index), so a filing allocates nothing and no stale entry is ever read. In such
+  a FIFO rank order is arrival
   order, so it is also the order in which tasks widen: an agent who qualifies from stage k
   looks only at the head, widening moves nothing (no re-filing, no stale heap entries), and
   only the head needs a timer. Whoever may take a later task may take the head (it has
@@ -30,7 +33,6 @@ stale entries are dropped when they reach the front):
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Final
 
 from omnicenter.domain import Channel, Presence
@@ -113,14 +115,16 @@ class Pool:
 class Fifo:
     """One lane: waiting tasks of one queue, channel and priority, in rank order.
 
-    The live head's rank, sequence and start are copied here: an agent compares lanes by
+    `items[start:]` are the tasks, sorted by `(rank, seq)` (fixed while a task waits). The
+    live head's rank, sequence and start are copied here: an agent compares lanes by
     reading this object only (the hot loop of `find_task`)."""
 
-    __slots__ = ("base", "gen", "head", "items", "lanes", "rank", "seq")
+    __slots__ = ("base", "gen", "head", "items", "lanes", "rank", "seq", "start")
 
     def __init__(self, lanes: Lanes) -> None:
         self.lanes = lanes
-        self.items: deque[tuple[float, int, int, TaskRt]] = deque()
+        self.items: list[TaskRt] = []
+        self.start = 0  # items before this index have left (dropped in bulk, amortised)
         self.gen = 0  # the head's widening timer is valid while this stays
         self.head: TaskRt | None = None
         self.rank = INF
@@ -128,19 +132,70 @@ class Fifo:
         self.base = INF
 
     def refresh(self) -> TaskRt | None:
-        """Drop stale entries at the front and copy the live head's keys."""
-        items = self.items
-        while items:
-            entry = items[0]
-            t = entry[3]
-            if t.ver == entry[2]:
-                self.head, self.rank, self.seq, self.base = t, entry[0], entry[1], t.stage_base
-                self.lanes.pick()
-                return t
-            items.popleft()
+        """Copy the head's keys (None: the lane is empty)."""
+        items, start = self.items, self.start
+        if start < len(items):
+            t = items[start]
+            self.head, self.rank, self.seq, self.base = t, t.rank, t.seq, t.stage_base
+            self.lanes.pick()
+            return t
         self.head, self.rank, self.seq, self.base = None, INF, 0, INF
         self.lanes.pick()
         return None
+
+    def add(self, t: TaskRt) -> bool:
+        """File a task in rank order; True when it is the new head."""
+        items, start = self.items, self.start
+        n = len(items)
+        rank, seq = t.rank, t.seq
+        if n > start:
+            last = items[n - 1]
+            if last.rank < rank or (last.rank == rank and last.seq < seq):
+                items.append(t)  # the common case: it ranks after everyone waiting
+                return False
+            at = self._position(rank, seq)
+            if at > start:
+                items.insert(at, t)
+                return False
+        if start > 0:  # the new head, with room before the start
+            start -= 1
+            self.start = start
+            items[start] = t
+        else:
+            items.insert(start, t)
+        return True
+
+    def remove(self, t: TaskRt) -> bool:
+        """Take a task out; True when it was the head."""
+        items, start = self.items, self.start
+        if items[start] is t:
+            start += 1
+            if start == len(items):
+                items.clear()
+                start = 0
+            elif start >= 32 and 2 * start >= len(items):
+                del items[:start]
+                start = 0
+            self.start = start
+            return True
+        at = self._position(t.rank, t.seq) - 1
+        if not (start < at < len(items) and items[at] is t):
+            at = items.index(t, start)
+        del items[at]
+        return False
+
+    def _position(self, rank: float, seq: int) -> int:
+        """Index after the last task that ranks before or equal to (rank, seq)."""
+        items = self.items
+        lo, hi = self.start, len(items)
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            x = items[mid]
+            if rank < x.rank or (rank == x.rank and seq < x.seq):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
 
 
 class Lanes:
