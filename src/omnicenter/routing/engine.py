@@ -50,7 +50,7 @@ from omnicenter.routing.errors import (
     UnknownTask,
 )
 from omnicenter.routing.explain import explain_task, why_not
-from omnicenter.routing.matching import Matcher
+from omnicenter.routing.matching import Matcher, stage_pool
 from omnicenter.routing.skills import Requirement, SkillReq, merge
 from omnicenter.routing.snapshots import agent_view, build_snapshot
 from omnicenter.routing.specs import AgentSpec, TaskSpec
@@ -399,23 +399,22 @@ class RoutingEngine(Matcher):
         if not room:
             return
         while a.room:
-            found = self._find_task(a)
-            if found is None:
+            t = self._find_task(a)
+            if t is None:
                 break
-            t, pool = found
-            if pool is None:
+            lanes, pool = self._found_lanes, self._found_pool
+            if lanes is None and pool is None:
                 self._assign(t, a, t.target_rule, t.override or Requirement(), now, out)
             else:
                 if t.fifo is not None:
                     self._sync(t, now, out)
                 # the task's own order of pools, not the agent's (which depends on when
                 # pools were created), names the requirement: explanations stay deterministic
-                mine = a.pools[t.ci]
-                for p in t.pools:
-                    if p in mine:
-                        pool = p
-                        break
-                self._assign(t, a, "queue order", pool.req, now, out)
+                named = _first_shared(t.pools, a.pools[t.ci])
+                if named is None:
+                    named = pool if lanes is None else stage_pool(lanes, self._found_stage, a)
+                    assert named is not None
+                self._assign(t, a, "queue order", named.req, now, out)
         if a.room and a.pushed != a.ver:
             self._push_agent(a)
 
@@ -657,12 +656,16 @@ class RoutingEngine(Matcher):
 
     def _sync(self, t: TaskRt, now: float, out: list[Decision]) -> None:
         """Record the widening steps a task in a lane has taken by now (each at its time)."""
-        q = t.q
+        q, fifo = t.q, t.fifo
         afters = q.afters
         while t.stage < len(afters) and t.stage_base + afters[t.stage] <= now:
             at = t.stage_base + afters[t.stage]
             t.stage += 1
-            t.pools = self._stage_pools(q, t.ci, t.stage)
+            # the lane holds its stages' pools: no cache lookup
+            if fifo is not None:
+                t.pools = fifo.lanes.stages[t.stage]
+            else:
+                t.pools = self._stage_pools(q, t.ci, t.stage)
             decision = Widened(t.id, at, t.stage, t.pools[0].req, q.stage_texts[t.stage - 1])
             out.append(decision)
             t.history.append(decision)
@@ -699,9 +702,10 @@ class RoutingEngine(Matcher):
 
     def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
         """The pools of a plain task of the queue (no skills of its own) at a stage."""
-        pools = q.pcache.get(ci << 8 | stage)
+        key = stage * _NCH + ci  # a small int: no boxing
+        pools = q.pcache.get(key)
         if pools is None:
-            pools = q.pcache[ci << 8 | stage] = self._build_pools(q, ci, stage, (), (), None)
+            pools = q.pcache[key] = self._build_pools(q, ci, stage, (), (), None)
         return pools
 
     def _build_pools(
@@ -765,7 +769,7 @@ class RoutingEngine(Matcher):
             else ()
         )
         scope = "limited" if a.partner or t.q.limited else "full"
-        why = _new_why(Why, (rule, req, CHANNELS[ci], idle, scope, excluded))
+        why = _new_why(_WHY, (rule, req, CHANNELS[ci], idle, scope, excluded))
         decision: Decision
         if self._timeout > 0:
             t.state = _OFFERED
@@ -1207,6 +1211,17 @@ class RoutingEngine(Matcher):
 
 
 _new_why: Final = tuple.__new__
+_WHY: Final = Why  # a constant: not looked up in the module's dict per decision
+_NCH: Final = len(CHANNELS)
+
+
+def _first_shared(pools: tuple[Pool, ...], mine: list[Pool]) -> Pool | None:
+    """The first of `pools` that is in `mine` (by identity: no `==` calls)."""
+    for p in pools:
+        for m in mine:
+            if m is p:
+                return p
+    return None
 
 
 def _after(event: Stage | OverflowRule) -> float:

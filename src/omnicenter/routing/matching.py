@@ -28,7 +28,7 @@ from omnicenter.routing.state import (
     TaskState,
 )
 
-__all__ = ["Matcher"]
+__all__ = ["Matcher", "stage_pool"]
 
 _Entry = tuple[float, float, int, int]
 _INF: Final = float("inf")
@@ -51,6 +51,10 @@ class Matcher:
         self._open_pools: list[Pool] = []  # pools that require no skill
         self._skill_agents: dict[str, dict[int, None]] = {}  # ordered sets of agent indexes
         self._excl = [False] * len(CHANNELS)  # exclusive channels (a call: nothing else at once)
+        # where `_find_task` found its task (see there)
+        self._found_pool: Pool | None = None
+        self._found_lanes: Lanes | None = None
+        self._found_stage = 0
 
     # --- agents ----------------------------------------------------------------------------
 
@@ -300,12 +304,17 @@ class Matcher:
 
     # --- direction 2: an agent with room looks for a task ----------------------------------
 
-    def _find_task(self, a: AgentRt) -> tuple[TaskRt, Pool | None] | None:
+    def _find_task(self, a: AgentRt) -> TaskRt | None:
+        """The best task the agent may take now. Where it was found is left in `_found_pool`
+        (a task heap) or `_found_lanes` and `_found_stage` (a lane head; the pool is named by
+        the caller, only if needed); neither for a task waiting for this very agent."""
         room = a.room
+        self._found_pool = None
+        self._found_lanes = None
         if a.personal:
             t = self._personal_task(a, room)
             if t is not None:
-                return t, None
+                return t
         best: TaskRt | None = None
         best_pool: Pool | None = None
         best_rank, best_seq = _INF, 0
@@ -315,27 +324,28 @@ class Matcher:
         for ci in a.chans:
             if not room >> ci & 1:
                 continue
-            for p in a.pools[ci] if pooled else ():
-                heap = p.tasks
-                while heap:
-                    entry = heap[0]
-                    if entry[3].ver != entry[2]:
-                        heappop(heap)
-                        continue
-                    break
-                else:
-                    continue
-                rank, seq, _, t = entry
-                if rank < best_rank or (rank == best_rank and seq < best_seq):
-                    if t.excluded and a.idx in t.excluded:
-                        alt = self._top_task_excluding(p, a)
-                        if alt is None or not (
-                            alt[0] < best_rank or (alt[0] == best_rank and alt[1] < best_seq)
-                        ):
+            if pooled:  # (a plain loop: a conditional iterable compiles to a generic one)
+                for p in a.pools[ci]:
+                    heap = p.tasks
+                    while heap:
+                        entry = heap[0]
+                        if entry[3].ver != entry[2]:
+                            heappop(heap)
                             continue
-                        rank, seq, _, t = alt
-                    best, best_pool, best_rank, best_seq = t, p, rank, seq
-                    best_lanes = None
+                        break
+                    else:
+                        continue
+                    rank, seq, _, t = entry
+                    if rank < best_rank or (rank == best_rank and seq < best_seq):
+                        if t.excluded and a.idx in t.excluded:
+                            alt = self._top_task_excluding(p, a)
+                            if alt is None or not (
+                                alt[0] < best_rank or (alt[0] == best_rank and alt[1] < best_seq)
+                            ):
+                                continue
+                            rank, seq, _, t = alt
+                        best, best_pool, best_rank, best_seq = t, p, rank, seq
+                        best_lanes = None
             now = self._now
             for lanes, stage in a.served[ci]:
                 top = lanes.best
@@ -355,9 +365,11 @@ class Matcher:
                     ):
                         best, best_rank, best_seq = fifo.head, rank, fifo.seq
                         best_lanes, best_stage = lanes, stage
-        if best_lanes is not None:  # named once, for the winner only
-            best_pool = _stage_pool(best_lanes, best_stage, a)
-        return None if best is None else (best, best_pool)
+        if best_lanes is not None:
+            self._found_lanes, self._found_stage = best_lanes, best_stage
+        else:
+            self._found_pool = best_pool
+        return best
 
     def _top_task_excluding(self, p: Pool, a: AgentRt) -> tuple[float, int, int, TaskRt] | None:
         heap = p.tasks
@@ -478,7 +490,7 @@ def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
     served.append((lanes, stage))
 
 
-def _stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:
+def stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:
     """The pool through which the agent serves the lanes (it names the requirement met)."""
     mine = a.pools[lanes.ci]
     for p in lanes.stages[stage]:

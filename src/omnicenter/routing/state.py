@@ -358,9 +358,8 @@ class QueueRt:
         self.afters = [e.after for e in self.events]
         self.stage_texts = [_event_text(e) for e in self.events]  # for `Widened`
         self.laned = all(isinstance(e, Stage) for e in self.events)  # no max-wait overflow
-        self.pcache: dict[
-            int, tuple[Pool, ...]
-        ] = {}  # (channel << 8 | stage) -> pools, plain tasks
+        # pools of a plain task by stage * len(CHANNELS) + channel
+        self.pcache: dict[int, tuple[Pool, ...]] = {}
         self.within = [cfg.sla_for(ch).within for ch in CHANNELS]
         self.wrap = [float(cfg.wrap_up.get(ch, 0.0)) for ch in CHANNELS]
         self.open_state = True
