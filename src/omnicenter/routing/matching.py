@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from heapq import heappop, heappush, heapreplace
-from typing import Final
+from typing import Final, cast
 
 from omnicenter.routing.skills import Requirement
 from omnicenter.routing.state import (
@@ -93,7 +93,7 @@ class Matcher:
         self._fseq += 1
         a.fseq = self._fseq
         a.since = self._now
-        entry = ver << _SHIFT | idx
+        entry: object = ver << _SHIFT | idx  # boxed once: the same int object in every pool
         for ci in a.chans:
             if room >> ci & 1:
                 for p in a.pools[ci]:
@@ -103,7 +103,7 @@ class Matcher:
                         k0, k1 = self._akey(a, p)
                         heappush(p.agents, (k0, k1, idx, ver))
 
-    def _append(self, p: Pool, level: int, entry: int) -> None:
+    def _append(self, p: Pool, level: int, entry: object) -> None:
         idle = p.idle
         while len(idle) <= level:
             idle.append([])
@@ -111,24 +111,26 @@ class Matcher:
             p.limits.append(_COMPACT_AT)
         items = idle[level]
         if len(items) >= p.limits[level]:
-            self._compact(p, level)
+            items = self._compact(p, level)
         items.append(entry)
 
-    def _compact(self, p: Pool, level: int) -> None:
+    def _compact(self, p: Pool, level: int) -> list[object]:
         """Drop the stale entries of a level (amortised: the limit doubles the live count)."""
         items, agents, vlow = p.idle[level], self._agents, self._vlow
-        live = []
+        live: list[object] = []
         for k in range(p.heads[level], len(items)):
-            e = items[k]
+            obj = items[k]
+            e = cast(int, obj)
             idx = e & _MASK
             if vlow[idx] != e >> _SHIFT & 255:
                 continue
             a = agents[idx]
             if a is not None and a.ver == e >> _SHIFT:
-                live.append(e)
-        items[:] = live
+                live.append(obj)  # the same object: no boxing again
+        p.idle[level] = live
         p.heads[level] = 0
         p.limits[level] = max(_COMPACT_AT, 2 * len(live))
+        return live
 
     def _seed(self, p: Pool, members: list[AgentRt]) -> None:
         """A new longest-idle pool: its members with room, in the order they were filed."""
@@ -239,7 +241,7 @@ class Matcher:
         for items in p.idle:
             h, n = heads[level], len(items)
             while h < n:
-                e = items[h]
+                e = cast(int, items[h])
                 idx = e & _MASK
                 if vlow[idx] != e >> _SHIFT & 255:
                     h += 1
@@ -261,7 +263,7 @@ class Matcher:
         bit, agents, excluded = 1 << p.ci, self._agents, t.excluded or {}
         for level, items in enumerate(p.idle):
             for k in range(p.heads[level], len(items)):
-                e = items[k]
+                e = cast(int, items[k])
                 a = agents[e & _MASK]
                 if (
                     a is not None

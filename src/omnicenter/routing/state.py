@@ -101,7 +101,7 @@ class Pool:
         self.policy = policy
         self.agents: list[tuple[float, float, int, int]] = []
         # longest idle: per tasks-in-hand level, entries from heads[level] on are the FIFO
-        self.idle: list[list[int]] = []
+        self.idle: list[list[object]] = []  # ints, typed object: appended without boxing
         self.heads: list[int] = []
         self.limits: list[int] = []  # compact a level when it grows past this
         self.tasks: list[tuple[float, int, int, TaskRt]] = []
