@@ -420,7 +420,7 @@ class RoutingEngine(Matcher):
 
     def _release(self, a: AgentRt, t: TaskRt, now: float) -> None:
         ci = t.ci
-        a.load[ci] -= 1
+        a.load[ci] = a.load[ci] - 1
         a.total -= 1
         if self._excl[ci]:
             a.excl -= 1
@@ -603,7 +603,7 @@ class RoutingEngine(Matcher):
                     return
                 self._unfile(t)
                 t.filed = True
-                t.q.waiting[t.ci] += 1
+                t.q.waiting[t.ci] = t.q.waiting[t.ci] + 1
                 a.personal.append((t, t.ver))
                 self._timer(t.target_until, _TARGET, t, t.ver)
                 return
@@ -748,7 +748,7 @@ class RoutingEngine(Matcher):
         else:
             t.ver += 1
         ci = t.ci
-        a.load[ci] += 1
+        a.load[ci] = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
         a.total += 1
         if self._excl[ci]:
             a.excl += 1
@@ -787,9 +787,9 @@ class RoutingEngine(Matcher):
             t.assigned_at = now
             a.accepted += 1
             q = t.q
-            q.answered[ci] += 1
+            q.answered[ci] = q.answered[ci] + 1
             if now <= t.deadline:
-                q.in_sla[ci] += 1
+                q.in_sla[ci] = q.in_sla[ci] + 1
             if t.promise_due is not None or t.warm_from is not None:
                 self._answered_extra(t, now, out)
 
@@ -798,9 +798,9 @@ class RoutingEngine(Matcher):
         t.assigned_at = now
         a.accepted += 1
         q, ci = t.q, t.ci
-        q.answered[ci] += 1
+        q.answered[ci] = q.answered[ci] + 1
         if now <= t.deadline:
-            q.in_sla[ci] += 1
+            q.in_sla[ci] = q.in_sla[ci] + 1
         self._answered_extra(t, now, out)
 
     def _answered_extra(self, t: TaskRt, now: float, out: list[Decision]) -> None:
@@ -889,7 +889,7 @@ class RoutingEngine(Matcher):
         if t.state != _ASSIGNED or a is None:
             raise InvalidTransition(f"task {task_id!r} is not assigned")
         q, ci = t.q, t.ci
-        a.load[ci] -= 1
+        a.load[ci] = a.load[ci] - 1
         a.total -= 1
         if self._excl[ci]:
             a.excl -= 1
@@ -925,7 +925,7 @@ class RoutingEngine(Matcher):
             out += self.complete(task_id, now)
             return out
         if t.state == _WAITING:
-            t.q.abandoned[t.ci] += 1
+            t.q.abandoned[t.ci] = t.q.abandoned[t.ci] + 1
         if t.filed:
             self._unfile(t)
         else:
@@ -937,7 +937,7 @@ class RoutingEngine(Matcher):
             self._release(w, t, now)
             self._improved(w, now, out)
         if agent is not None:
-            t.q.abandoned[t.ci] += 1
+            t.q.abandoned[t.ci] = t.q.abandoned[t.ci] + 1
             self._release(agent, t, now)
             out.append(OfferWithdrawn(t.id, now, agent.id, "customer left"))
             if agent.routable:

@@ -253,8 +253,9 @@ class Matcher:
                         return self._top_idle_excluding(p, t)
                     return a
                 h += 1
-            items.clear()  # all stale
-            heads[level] = 0
+            if n:  # all stale (an empty level is left as it is: no call)
+                items.clear()
+                heads[level] = 0
             level += 1
         return None
 
@@ -440,7 +441,8 @@ class Matcher:
                 heappush(p.tasks, entry)
         if not t.filed:
             t.filed = True
-            t.q.waiting[t.ci] += 1
+            waiting = t.q.waiting  # (a list item's `+=` compiles to a generic number call)
+            waiting[t.ci] = waiting[t.ci] + 1
         return laned
 
     def _unfile(self, t: TaskRt) -> None:
@@ -455,7 +457,8 @@ class Matcher:
             self._pooled -= 1
         if t.filed:
             t.filed = False
-            t.q.waiting[t.ci] -= 1
+            waiting = t.q.waiting
+            waiting[t.ci] = waiting[t.ci] - 1
 
     def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
         raise NotImplementedError  # the engine knows the widening rules
