@@ -350,16 +350,17 @@ class Matcher:
                         best, best_pool, best_rank, best_seq = t, p, rank, seq
                         best_lanes = None
             now = self._now
-            for lanes, stage in a.served[ci]:
+            for view in a.served[ci]:
+                lanes = view.lanes
                 top = lanes.best
                 if top is None:
                     continue
-                offset = lanes.offsets[stage]
+                offset = view.offset
                 if top.base + offset <= now:  # the best head has widened to this agent
                     rank = top.rank
                     if rank < best_rank or (rank == best_rank and top.seq < best_seq):
                         best, best_rank, best_seq = top.head, rank, top.seq
-                        best_lanes, best_stage = lanes, stage
+                        best_lanes, best_stage = lanes, view.stage
                     continue
                 for fifo in lanes.fifos:  # some heads have not: the best of those that have
                     rank = fifo.rank
@@ -367,7 +368,7 @@ class Matcher:
                         fifo.base + offset <= now
                     ):
                         best, best_rank, best_seq = fifo.head, rank, fifo.seq
-                        best_lanes, best_stage = lanes, stage
+                        best_lanes, best_stage = lanes, view.stage
         if best_lanes is not None:
             self._found_lanes, self._found_stage = best_lanes, best_stage
         else:
@@ -487,12 +488,12 @@ def _filed_order(a: AgentRt) -> int:
 def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
     """The agent may serve the lanes from `stage` on (kept: the earliest such stage)."""
     served = a.served[lanes.ci]
-    for k, (known, first) in enumerate(served):
-        if known is lanes:
-            if stage < first:
-                served[k] = (lanes, stage)
+    for k, known in enumerate(served):
+        if known.lanes is lanes:
+            if stage < known.stage:
+                served[k] = lanes.views[stage]
             return
-    served.append((lanes, stage))
+    served.append(lanes.views[stage])
 
 
 def stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:

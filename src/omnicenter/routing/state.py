@@ -26,8 +26,9 @@ stale entries are dropped when they reach the front):
   looks only at the head, widening moves nothing (no re-filing, no stale heap entries), and
   only the head needs a timer. Whoever may take a later task may take the head (it has
   widened at least as far), so while the head waits nobody free can take the others.
-  `AgentRt.served[channel]` lists each `Lanes` the agent can serve with the first stage at
-  which it qualifies. Each `Lanes` knows
+  `AgentRt.served[channel]` lists each `Lanes` the agent can serve, as the `LaneStage` of the
+  first stage at which it qualifies (shared by all agents who qualify from then: no object per
+  agent to read in `find_task`). Each `Lanes` knows
   its FIFO with the best head: an agent whom that head has widened to looks at no other.
 """
 
@@ -49,6 +50,7 @@ __all__ = [
     "ROUND_ROBIN",
     "AgentRt",
     "Fifo",
+    "LaneStage",
     "Lanes",
     "Pool",
     "QueueRt",
@@ -201,7 +203,7 @@ class Fifo:
 class Lanes:
     """The waiting tasks of one queue on one channel that follow the queue's widening."""
 
-    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages")
+    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages", "views")
 
     def __init__(
         self, q: QueueRt, ci: int, stages: tuple[tuple[Pool, ...], ...], offsets: list[float]
@@ -210,6 +212,7 @@ class Lanes:
         self.ci = ci
         self.stages = stages  # the task's pools at each stage (who may take it then)
         self.offsets = offsets  # stage k is reached offsets[k] s after arrival
+        self.views = tuple(LaneStage(self, k, offsets[k]) for k in range(len(offsets)))
         self.fifos: list[Fifo] = []  # one per priority, in order of creation
         self.by_prio: dict[int, Fifo] = {}
         # the FIFO with the best head (None: all empty): an agent whom that head has widened
@@ -234,6 +237,17 @@ class Lanes:
             fifo = self.by_prio[prio] = Fifo(self)
             self.fifos.append(fifo)
         return fifo
+
+
+class LaneStage:
+    """Lanes as served from one stage on: the agents who qualify from stage k list this."""
+
+    __slots__ = ("lanes", "offset", "stage")
+
+    def __init__(self, lanes: Lanes, stage: int, offset: float) -> None:
+        self.lanes = lanes
+        self.stage = stage
+        self.offset = offset  # the stage is reached this long after arrival
 
 
 class AgentRt:
@@ -304,7 +318,7 @@ class AgentRt:
         self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
         self.max_total = spec.max_total
         self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
-        self.served: list[list[tuple[Lanes, int]]] = [[] for _ in CHANNELS]  # (lanes, stage)
+        self.served: list[list[LaneStage]] = [[] for _ in CHANNELS]
 
     @property
     def staffed(self) -> bool:
