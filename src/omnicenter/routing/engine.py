@@ -55,6 +55,7 @@ from omnicenter.routing.skills import Requirement, SkillReq, merge
 from omnicenter.routing.snapshots import agent_view, build_snapshot
 from omnicenter.routing.specs import AgentSpec, TaskSpec
 from omnicenter.routing.state import (
+    AVAILABLE,
     CH_INDEX,
     CHANNELS,
     POLICY_NAMES,
@@ -257,7 +258,7 @@ class RoutingEngine(Matcher):
                 and self._agents[a.idx] is a
             ):
                 a.wrap_until = 0.0
-                a.routable = a.presence is Presence.AVAILABLE
+                a.routable = a.presence is AVAILABLE
                 out.append(AgentStateChanged("", now, a.id, a.presence, "wrap-up ended"))
                 self._improved(a, now, out)
         elif kind == _CB_DUE:
@@ -376,7 +377,7 @@ class RoutingEngine(Matcher):
         a.reason = reason
         if was_staffed != a.staffed:
             self._staff(a, 1 if a.staffed else -1)
-        if presence is Presence.AVAILABLE:
+        if presence is AVAILABLE:
             a.wrap_until = 0.0
             a.wrap_gen += 1
             a.routable = True

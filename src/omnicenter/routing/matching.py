@@ -478,9 +478,14 @@ class Matcher:
             for p in pools:
                 p.stage_of.append((lanes, k))
                 for a in self._candidates(p.req):
-                    if p in a.pools[ci]:
+                    if _member(p, a.pools[ci]):
                         _link(a, lanes, k)
         return lanes
+
+
+def _member(p: Pool, pools: list[Pool]) -> bool:
+    """`p in pools` by identity (`in` calls the pools' `==`)."""
+    return any(x is p for x in pools)
 
 
 def _filed_order(a: AgentRt) -> int:
@@ -502,6 +507,6 @@ def stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:
     """The pool through which the agent serves the lanes (it names the requirement met)."""
     mine = a.pools[lanes.ci]
     for p in lanes.stages[stage]:
-        if p in mine:
+        if _member(p, mine):
             return p
     return lanes.stages[stage][0]

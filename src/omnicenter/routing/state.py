@@ -42,6 +42,7 @@ from omnicenter.routing.skills import Requirement, SkillReq
 from omnicenter.routing.specs import AgentSpec, TaskSpec
 
 __all__ = [
+    "AVAILABLE",
     "CHANNELS",
     "CH_INDEX",
     "LEAST_OCCUPIED",
@@ -69,6 +70,8 @@ LEAST_OCCUPIED: Final = 2
 ROUND_ROBIN: Final = 3
 POLICY_CODES: Final = {"longest_idle": 0, "most_skilled": 1, "least_occupied": 2, "round_robin": 3}
 POLICY_NAMES: Final = {v: k for k, v in POLICY_CODES.items()}
+# an enum member named in compiled code is a module-dict lookup and a class getattr each time
+AVAILABLE: Final = Presence.AVAILABLE
 
 
 class TaskState:
@@ -323,7 +326,7 @@ class AgentRt:
     @property
     def staffed(self) -> bool:
         """Logged in and working (available, busy or in wrap-up): counts for estimated wait."""
-        return self.presence is Presence.AVAILABLE
+        return self.presence is AVAILABLE
 
 
 class QueueRt:
