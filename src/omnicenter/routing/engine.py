@@ -186,7 +186,7 @@ class RoutingEngine(Matcher):
             q.lanes.clear()
         for a in self._agents:
             if a is not None:
-                a.pools = [[] for _ in CHANNELS]
+                a.pools = [() for _ in CHANNELS]
                 a.served = [[] for _ in CHANNELS]
                 filed = a.pushed == a.ver
                 self._stale(a)
@@ -1216,7 +1216,7 @@ _WHY: Final = Why  # a constant: not looked up in the module's dict per decision
 _NCH: Final = len(CHANNELS)
 
 
-def _first_shared(pools: tuple[Pool, ...], mine: list[Pool]) -> Pool | None:
+def _first_shared(pools: tuple[Pool, ...], mine: tuple[Pool, ...]) -> Pool | None:
     """The first of `pools` that is in `mine` (by identity: no `==` calls)."""
     for p in pools:
         for m in mine:

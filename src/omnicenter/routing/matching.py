@@ -174,7 +174,7 @@ class Matcher:
         return p
 
     def _join(self, a: AgentRt, p: Pool) -> None:
-        a.pools[p.ci].append(p)
+        a.pools[p.ci] += (p,)
         for lanes, stage in p.stage_of:
             _link(a, lanes, stage)
         if a.staffed:
@@ -201,7 +201,7 @@ class Matcher:
             self._skill_agents.get(name, {}).pop(a.idx, None)
         if a.staffed:
             self._staff(a, -1)
-        a.pools = [[] for _ in CHANNELS]
+        a.pools = [() for _ in CHANNELS]
         a.served = [[] for _ in CHANNELS]
         self._stale(a)  # every entry of the agent in the pools
 
@@ -483,7 +483,7 @@ class Matcher:
         return lanes
 
 
-def _member(p: Pool, pools: list[Pool]) -> bool:
+def _member(p: Pool, pools: tuple[Pool, ...]) -> bool:
     """`p in pools` by identity (`in` calls the pools' `==`)."""
     return any(x is p for x in pools)
 

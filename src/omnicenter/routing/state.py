@@ -320,7 +320,9 @@ class AgentRt:
         self.cap = [max(0, spec.capacity_for(ch)) for ch in CHANNELS]
         self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
         self.max_total = spec.max_total
-        self.pools: list[list[Pool]] = [[] for _ in CHANNELS]
+        # per channel: tuples (items inline: one object to read per look, not two), rebuilt
+        # when the agent joins a pool
+        self.pools: list[tuple[Pool, ...]] = [() for _ in CHANNELS]
         self.served: list[list[LaneStage]] = [[] for _ in CHANNELS]
 
     @property
