@@ -16,20 +16,19 @@ stale entries are dropped when they reach the front):
 - `Pool.tasks`: tasks waiting for that requirement and channel, keyed by
   `(rank, seq, task version, task)`; `rank` folds priority, SLA deadline and aging into one
   number that never changes while the task waits (see `task_rank`).
-- `Lanes`: the common case kept out of the heaps. A task that follows its queue's own
-  widening (no skills of its own, its SLA clock started when it arrived, nobody excluded)
-  waits in a FIFO of its queue, channel and priority. A FIFO holds the tasks themselves, and
-  only waiting ones: a task leaving it is taken out (at the head, the common case, by moving
-  the start index), so a filing allocates nothing and no stale entry is ever read. In such
-  a FIFO rank order is arrival
-  order, so it is also the order in which tasks widen: an agent who qualifies from stage k
-  looks only at the head, widening moves nothing (no re-filing, no stale heap entries), and
-  only the head needs a timer. Whoever may take a later task may take the head (it has
-  widened at least as far), so while the head waits nobody free can take the others.
+- `Lanes`: the common case kept out of the heaps. A task that follows its queue's own widening
+  (no skills of its own, its SLA clock started when it arrived, nobody excluded) waits in a
+  FIFO of its queue, channel and priority. A FIFO holds the tasks themselves, and only waiting
+  ones: a task leaving it is taken out (at the head, the common case, by moving the start
+  index), so a filing allocates nothing and no stale entry is ever read. In such a FIFO rank
+  order is arrival order, so it is also the order in which tasks widen: an agent who qualifies
+  from stage k looks only at the head, widening moves nothing (no re-filing, no stale heap
+  entries), and only the head needs a timer. Whoever may take a later task may take the head
+  (it has widened at least as far), so while the head waits nobody free can take the others.
   `AgentRt.served[channel]` lists each `Lanes` the agent can serve, as the `LaneStage` of the
   first stage at which it qualifies (shared by all agents who qualify from then: no object per
-  agent to read in `find_task`). Each `Lanes` knows
-  its FIFO with the best head: an agent whom that head has widened to looks at no other.
+  agent to read in `find_task`). Each `Lanes` knows its FIFO with the best head: an agent whom
+  that head has widened to looks at no other.
 """
 
 from __future__ import annotations
