@@ -749,10 +749,15 @@ class RoutingEngine(Matcher):
         else:
             t.ver += 1
         ci = t.ci
-        a.load[ci] = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
-        a.total += 1
-        if self._excl[ci]:
-            a.excl += 1
+        if t.warm_from is a:
+            # a warm transfer nobody else took comes back to the agent holding it: the
+            # capacity it holds is the task's (counting it again would be released twice)
+            t.warm_from = None
+        else:
+            a.load[ci] = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
+            a.total += 1
+            if self._excl[ci]:
+                a.excl += 1
         idle = a.since
         a.since = now
         self._offers += 1

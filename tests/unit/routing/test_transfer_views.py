@@ -263,3 +263,16 @@ def test_finished_tasks_are_kept_up_to_the_history_limit() -> None:
     finish("t6", T0 + 90)
     assert kept() == ["t4", "t5", "t6"]
     assert e.explain("t6").startswith("task t6: voice in queue q, priority 2, done")
+
+
+def test_a_warm_transfer_nobody_else_takes_goes_back_to_its_agent_once() -> None:
+    e = engine(QUEUES, reject_cooldown=30)
+    e.add_agent(agent("s", {"sales": 1}, voice=0, chat=2), T0)
+    e.submit(task("t1", "sales", channel=C), T0)
+    out = e.transfer("t1", T0 + 10, to_queue="sales", warm=True)  # nobody else in sales
+    assert pairs(out) == [] and e.agent("s").load == {C: 1}  # s holds it meanwhile
+    out = e.advance(T0 + 41)  # s may take it again after the cooldown: the hold is the task
+    assert pairs(out) == [("t1", "s")]
+    assert e.agent("s").load == {C: 1} and e.task("t1").state == "assigned"
+    e.complete("t1", T0 + 50)
+    assert e.agent("s").load == {}
