@@ -1,7 +1,9 @@
 """Stateful property test of the routing engine's invariants.
 
 Random streams of agents joining and leaving, presence and capacity changes, arrivals,
-accepts, rejects, offer timeouts, completions and cancellations. After every step:
+accepts, rejects, offer timeouts, completions, cancellations and transfers to a queue, cold
+or warm (the agent keeps the task's capacity until someone else takes it; if it comes back
+to them, the hold becomes the task). After every step:
 no agent over capacity or offered work it cannot take, no task assigned twice, none lost,
 only agents with the required skills, no waiting task next to a free agent who could take
 it, and priority/FIFO order (with aging) respected: an agent never gets a task while a
@@ -73,6 +75,12 @@ class MTask:
     state: str = "waiting"
     agent: str | None = None
     excluded: dict[str, float] = field(default_factory=dict)
+    stage_base: float = -1.0  # widening counts from here (arrival; a transfer restarts it)
+    warm_from: str | None = None  # the agent holding it while a warm transfer finds someone
+
+    def __post_init__(self) -> None:
+        if self.stage_base < 0:
+            self.stage_base = self.arrival
 
     @property
     def rank(self) -> tuple[float, int]:
@@ -100,7 +108,7 @@ class MAgent:
 
     def skilled(self, t: MTask, now: float) -> bool:
         """May take the task at `now` (after the widening steps it has reached)."""
-        req = [r for after, r in STAGES[t.queue] if t.arrival + after <= now][-1]
+        req = [r for after, r in STAGES[t.queue] if t.stage_base + after <= now][-1]
         return all(self.spec.skills.get(name, 0) >= level for name, level in req.items())
 
 
@@ -142,6 +150,8 @@ class RoutingMachine(RuleBasedStateMachine):
                 t = self.tasks[d.task_id]
                 assert t.state == "offered" and t.agent == d.agent_id, f"{d} accepts no offer"
                 t.state = "assigned"
+            if isinstance(d, Assigned):
+                self.release_warm(self.tasks[d.task_id])
             elif isinstance(d, Requeued):
                 t = self.tasks[d.task_id]
                 assert t.agent == d.agent_id and t.state in ("offered", "assigned")
@@ -202,6 +212,15 @@ class RoutingMachine(RuleBasedStateMachine):
         t.state = "offered"
         t.agent = agent_id
         a.tasks[t.id] = t.channel
+        if t.warm_from == agent_id:  # back to who holds it: the hold is the offer's capacity
+            t.warm_from = None
+
+    def release_warm(self, t: MTask) -> None:
+        """Someone else has the task now: the agent who held it warm is free of it."""
+        w, t.warm_from = t.warm_from, None
+        if w is not None and w in self.agents:
+            del self.agents[w].tasks[t.id]
+            self.pending.append(w)
 
     def tick(self, dt: float) -> None:
         """Let time pass first: timers fire before the model changes (as in the engine)."""
@@ -253,6 +272,10 @@ class RoutingMachine(RuleBasedStateMachine):
             return
         i = data.draw(st.sampled_from(sorted(self.agents)))
         self.agents[i].presence = Presence.OFFLINE
+        for t in self.tasks.values():  # warm holds end with the agent
+            if t.warm_from == i:
+                t.warm_from = None
+                del self.agents[i].tasks[t.id]
         self.step("remove_agent", i)
         assert not self.agents[i].tasks
         del self.agents[i]
@@ -331,8 +354,25 @@ class RoutingMachine(RuleBasedStateMachine):
         if t.agent is not None:
             del self.agents[t.agent].tasks[t.id]
             self.pending.append(t.agent)
+        self.release_warm(t)
         t.state, t.agent = "done", None
         self.step("cancel", tid)
+
+    @precondition(lambda self: any(t.state == "assigned" for t in self.tasks.values()))
+    @rule(data=st.data(), queue=st.sampled_from(sorted(QUEUES)), warm=st.booleans())
+    def transfer(self, data: st.DataObject, queue: str, warm: bool) -> None:
+        t = self._pick(data, "assigned")
+        a = t.agent
+        assert a is not None
+        t.queue, t.stage_base = queue, self.now
+        t.state, t.agent = "waiting", None
+        t.excluded[a] = self.now + COOLDOWN
+        if warm:
+            t.warm_from = a  # still on it, its capacity held
+        else:
+            del self.agents[a].tasks[t.id]
+            self.pending.append(a)
+        self.step("transfer", t.id, to_queue=queue, warm=warm)
 
     @rule(dt=st.sampled_from([1.0, 5.0, 11.0, 20.0]))
     def advance(self, dt: float) -> None:
