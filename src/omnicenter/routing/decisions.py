@@ -1,7 +1,7 @@
 """What the engine decides: typed values, each able to explain itself.
 
-Offers and assignments carry a `Why` (a named tuple, cheap to build on the hot path) that is
-rendered to text only when someone asks.
+Offers and assignments carry a `Why` (a small value, cheap to build on the hot path) that
+is rendered to text only when someone asks.
 
 Decisions are values: nothing changes one after the engine returns it. They are not declared
 `frozen`, and each writes its own `__init__`: the decorator would generate one at import time,
@@ -13,7 +13,6 @@ decisions. The decorator still supplies equality and `repr`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.skills import Requirement
@@ -38,8 +37,12 @@ __all__ = [
 ]
 
 
-class Why(NamedTuple):
-    """Why an agent got a task: the rule that picked them and what they had."""
+@dataclass(slots=True)
+class Why:
+    """Why an agent got a task: the rule that picked them and what they had.
+
+    A compiled class rather than a named tuple: built once per offer or assignment, and a
+    named tuple is built through the generic `tuple.__new__` (several times the cost)."""
 
     rule: str  # policy name, or "sticky", "personal", "transfer"
     requirement: Requirement
@@ -47,6 +50,22 @@ class Why(NamedTuple):
     idle_since: float
     data_scope: str  # "limited": a partner team or queue that sees less customer data
     excluded: tuple[tuple[str, str], ...] = ()  # (agent id, reason) when explain_candidates > 0
+
+    def __init__(
+        self,
+        rule: str,
+        requirement: Requirement,
+        channel: Channel,
+        idle_since: float,
+        data_scope: str,
+        excluded: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.rule = rule
+        self.requirement = requirement
+        self.channel = channel
+        self.idle_since = idle_since
+        self.data_scope = data_scope
+        self.excluded = excluded
 
     def text(self, agent_id: str, at: float) -> str:
         head = (

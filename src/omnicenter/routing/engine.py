@@ -775,7 +775,7 @@ class RoutingEngine(Matcher):
             else ()
         )
         scope = "limited" if a.partner or t.q.limited else "full"
-        why = _new_why(_WHY, (rule, req, CHANNELS[ci], idle, scope, excluded))
+        why = Why(rule, req, CHANNELS[ci], idle, scope, excluded)
         decision: Decision
         if self._timeout > 0:
             t.state = _OFFERED
@@ -1216,8 +1216,6 @@ class RoutingEngine(Matcher):
         return tuple(why_not(self, req, t, chosen, self._config.engine.explain_candidates))
 
 
-_new_why: Final = tuple.__new__
-_WHY: Final = Why  # a constant: not looked up in the module's dict per decision
 _NCH: Final = len(CHANNELS)
 
 
