@@ -56,13 +56,17 @@ class OpenPromise:
     due_at: datetime
     queue: str
     number: str  # the customer's phone ("" when the promise names none)
-    made_at: datetime
 
 
 def promise_made_meta(
-    work: WaitingWork, promise_id: str, queue: str, due_at: datetime, phone: str, source: str,
+    work: WaitingWork,
+    promise_id: str,
+    queue: str,
+    due_at: datetime,
+    phone: str,
+    source: str,
     note: str,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     return {
         "fact": "promise_made",
         "promise_id": promise_id,
@@ -135,7 +139,6 @@ def open_promises(conn: Connection) -> list[OpenPromise]:
                 due_at=due_at,
                 queue=str(meta.get("queue") or ""),
                 number=str(meta.get("number") or ""),
-                made_at=row.created_at,
             )
             owed[str(promise_id)] = True
         elif fact in ("promise_kept", "task_answered"):  # (the callback's assignment names it)
