@@ -107,11 +107,10 @@ class RoutingEngine(Matcher):
         self._seq = 0
         self._offers = 0
         self._by_id: dict[str, AgentRt] = {}
+        # every task by id: the live ones and the last `history_limit` finished ones (kept for
+        # `task()` and `explain()`; in the same dict, so finishing a task moves nothing)
         self._tasks: dict[str, TaskRt] = {}
-        # finished tasks kept for `task()` and `explain()`: the last `history_limit`, their
-        # ids in a ring (a plain dict and a list: no method calls on the hot path)
-        self._done: dict[str, TaskRt] = {}
-        self._done_ids: list[str] = []
+        self._done: list[TaskRt] = []  # the finished tasks kept, a ring
         self._done_at = 0  # the ring's oldest slot once it is full
         self._history_limit = 0
         self._last_agent: OrderedDict[str, tuple[str, float]] = OrderedDict()
@@ -132,6 +131,7 @@ class RoutingEngine(Matcher):
         self._timeout = settings.offer_timeout
         self._weight = settings.aging if settings.aging > 0 else 1e12  # 0: strict priority
         self._excl = [ch in settings.exclusive_channels for ch in CHANNELS]
+        self._xmask = sum(1 << ci for ci, excl in enumerate(self._excl) if excl)
         self._rules = config.value_rules
         if settings.history_limit != self._history_limit:
             self._trim_done(settings.history_limit)
@@ -166,7 +166,7 @@ class RoutingEngine(Matcher):
         for name in removed:
             old = self._queues.pop(name)
             for t in list(self._tasks.values()):
-                if t.q is old and fallback is not None:
+                if t.q is old and fallback is not None and t.state != _DONE:
                     filed = t.filed
                     if filed:
                         self._unfile(t)
@@ -180,14 +180,15 @@ class RoutingEngine(Matcher):
         self._pcache.clear()
         for q in self._queues.values():
             q.pcache.clear()
-            for lanes in q.lanes.values():
-                for fifo in lanes.fifos:
-                    fifo.gen += 1  # its head timer is void
-            q.lanes.clear()
+            for lanes in q.lanes:
+                if lanes is not None:
+                    for fifo in lanes.fifos:
+                        fifo.gen += 1  # its head timer is void
+            q.lanes = [None] * len(CHANNELS)
         for a in self._agents:
             if a is not None:
                 a.pools = [() for _ in CHANNELS]
-                a.served = [[] for _ in CHANNELS]
+                a.views = ()
                 filed = a.pushed == a.ver
                 self._stale(a)
                 if filed:  # the new pools are seeded in filing order: idle time is kept
@@ -195,7 +196,7 @@ class RoutingEngine(Matcher):
         for a in self._agents:
             if a is not None:
                 self._index_agent(a)
-        for t in sorted(self._tasks.values(), key=lambda t: t.seq):
+        for t in sorted(self._live(), key=lambda t: t.seq):
             t.rank = t.deadline - t.prio * self._weight  # the aging weight may have changed
             if t.filed and t.target is None:
                 t.pools = self._pools_for(t)
@@ -206,7 +207,10 @@ class RoutingEngine(Matcher):
         return out
 
     def _held_in(self, q: QueueRt) -> bool:
-        return any(t.q is q for t in self._tasks.values())
+        return any(t.q is q for t in self._live())
+
+    def _live(self) -> list[TaskRt]:
+        return [t for t in self._tasks.values() if t.state != _DONE]
 
     # --- clock and timers ----------------------------------------------------------------------
 
@@ -344,7 +348,7 @@ class RoutingEngine(Matcher):
         out = self._tick(now)
         a = self._agent(agent_id)
         self._set_presence(a, Presence.OFFLINE, "removed", now, out)
-        for t in list(a.tasks.values()):
+        for t in list(a.tasks):
             if t.agent is a:
                 self._requeue(t, a, "agent removed", now, out, exclude=False)
             elif t.warm_from is a:
@@ -386,7 +390,7 @@ class RoutingEngine(Matcher):
         a.routable = False
         self._stale(a)
         a.room = 0
-        for t in list(a.tasks.values()):
+        for t in list(a.tasks):
             if t.state == _OFFERED and t.agent is a:
                 self._requeue(t, a, f"agent {presence.value}", now, out, exclude=False)
 
@@ -410,8 +414,10 @@ class RoutingEngine(Matcher):
                 if t.fifo is not None:
                     self._sync(t, now, out)
                 # the task's own order of pools, not the agent's (which depends on when
-                # pools were created), names the requirement: explanations stay deterministic
-                named = _first_shared(t.pools, a.pools[t.ci])
+                # pools were created), names the requirement: explanations stay deterministic.
+                # One pool (the common case) is the agent's: stages only widen.
+                pools = t.pools
+                named = pools[0] if len(pools) == 1 else _first_shared(pools, a.pools[t.ci])
                 if named is None:
                     named = pool if lanes is None else stage_pool(lanes, self._found_stage, a)
                     assert named is not None
@@ -423,9 +429,9 @@ class RoutingEngine(Matcher):
         ci = t.ci
         a.load[ci] = a.load[ci] - 1
         a.total -= 1
-        if self._excl[ci]:
+        if self._xmask >> ci & 1:
             a.excl -= 1
-        a.tasks.pop(t.id, None)
+        _drop(a.tasks, t)
         a.since = now
         self._stale(a)  # its place in the pools changes
 
@@ -433,7 +439,7 @@ class RoutingEngine(Matcher):
 
     def _task(self, task_id: str) -> TaskRt:
         t = self._tasks.get(task_id)
-        if t is None:
+        if t is None or t.state == _DONE:
             raise UnknownTask(task_id)
         return t
 
@@ -445,7 +451,8 @@ class RoutingEngine(Matcher):
         else:
             out = []
             self._now = now
-        if spec.id in self._tasks:
+        known = self._tasks.get(spec.id)
+        if known is not None and known.state != _DONE:
             raise InvalidTransition(f"task {spec.id!r} already submitted")
         q = self._queues.get(spec.queue)
         if q is None:
@@ -703,11 +710,16 @@ class RoutingEngine(Matcher):
 
     def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
         """The pools of a plain task of the queue (no skills of its own) at a stage."""
-        key = stage * _NCH + ci  # a small int: no boxing
-        pools = q.pcache.get(key)
-        if pools is None:
-            pools = q.pcache[key] = self._build_pools(q, ci, stage, (), (), None)
-        return pools
+        key = stage * _NCH + ci
+        cache = q.pcache
+        if key < len(cache):
+            pools = cache[key]
+            if pools is not None:
+                return pools
+        else:
+            cache.extend([None] * (key + 1 - len(cache)))
+        built = cache[key] = self._build_pools(q, ci, stage, (), (), None)
+        return built
 
     def _build_pools(
         self,
@@ -756,15 +768,15 @@ class RoutingEngine(Matcher):
         else:
             a.load[ci] = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
             a.total += 1
-            if self._excl[ci]:
+            if self._xmask >> ci & 1:
                 a.excl += 1
+            a.tasks.append(t)
         idle = a.since
         a.since = now
         self._offers += 1
         a.last_offer = self._offers
         a.room = self._room(a)
         self._stale(a)  # filed anew (if it has room left) by the caller, once it is done with it
-        a.tasks[t.id] = t
         a.offered += 1
         t.agent = a
         t.target = None
@@ -889,7 +901,7 @@ class RoutingEngine(Matcher):
             out = []
             self._now = now
         t = self._tasks.get(task_id)
-        if t is None:
+        if t is None or t.state == _DONE:
             raise UnknownTask(task_id)
         a = t.agent
         if t.state != _ASSIGNED or a is None:
@@ -897,9 +909,9 @@ class RoutingEngine(Matcher):
         q, ci = t.q, t.ci
         a.load[ci] = a.load[ci] - 1
         a.total -= 1
-        if self._excl[ci]:
+        if self._xmask >> ci & 1:
             a.excl -= 1
-        del a.tasks[t.id]
+        _drop(a.tasks, t)
         a.since = now
         self._stale(a)  # its place in the pools changes
         handle = now - t.assigned_at
@@ -954,27 +966,30 @@ class RoutingEngine(Matcher):
         t.state = _DONE
         t.ver += 1
         t.promise_gen += 1
-        del self._tasks[t.id]
-        done, ring = self._done, self._done_ids
+        ring = self._done
         if len(ring) < self._history_limit:
-            ring.append(t.id)
-        elif ring:
+            ring.append(t)
+        elif ring:  # the oldest kept is forgotten
             at = self._done_at
-            if done.get(ring[at]) is not None:
-                del done[ring[at]]
-            ring[at] = t.id
+            self._forget(ring[at])
+            ring[at] = t
             self._done_at = (at + 1) % len(ring)
         else:
-            return  # nothing is kept
-        done[t.id] = t
+            self._forget(t)  # nothing is kept
+
+    def _forget(self, t: TaskRt) -> None:
+        """A finished task leaves the index (unless its id was submitted again since)."""
+        tasks = self._tasks
+        if tasks.get(t.id) is t:
+            del tasks[t.id]
 
     def _trim_done(self, limit: int) -> None:
         """A new history limit: keep the newest finished tasks, oldest first in the ring."""
-        ring, at = self._done_ids, self._done_at
-        ids = ring[at:] + ring[:at]
-        for task_id in ids[: max(0, len(ids) - limit)]:
-            self._done.pop(task_id, None)
-        self._done_ids = ids[max(0, len(ids) - limit) :]
+        ring, at = self._done, self._done_at
+        kept = ring[at:] + ring[:at]
+        for t in kept[: max(0, len(kept) - limit)]:
+            self._forget(t)
+        self._done = kept[max(0, len(kept) - limit) :]
         self._done_at = 0
 
     def _remember(self, case_id: str, agent_id: str, now: float) -> None:
@@ -1178,7 +1193,7 @@ class RoutingEngine(Matcher):
     # --- views ---------------------------------------------------------------------------------
 
     def task(self, task_id: str) -> TaskView:
-        t = self._tasks.get(task_id) or self._done.get(task_id)
+        t = self._tasks.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
         return TaskView(
@@ -1203,7 +1218,7 @@ class RoutingEngine(Matcher):
 
     def explain(self, task_id: str) -> str:
         """Everything the engine did with a task, and, while it waits, why nobody has it yet."""
-        t = self._tasks.get(task_id) or self._done.get(task_id)
+        t = self._tasks.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
         if t.fifo is not None:
@@ -1226,6 +1241,15 @@ def _first_shared(pools: tuple[Pool, ...], mine: tuple[Pool, ...]) -> Pool | Non
             if m is p:
                 return p
     return None
+
+
+def _drop(tasks: list[TaskRt], t: TaskRt) -> None:
+    """Take `t` out of an agent's few tasks, if there (by identity: no `==` calls; in order,
+    which is the order they are given back in when the agent leaves)."""
+    for k in range(len(tasks)):
+        if tasks[k] is t:
+            tasks.pop(k)
+            return
 
 
 def _after(event: Stage | OverflowRule) -> float:

@@ -51,6 +51,7 @@ class Matcher:
         self._open_pools: list[Pool] = []  # pools that require no skill
         self._skill_agents: dict[str, dict[int, None]] = {}  # ordered sets of agent indexes
         self._excl = [False] * len(CHANNELS)  # exclusive channels (a call: nothing else at once)
+        self._xmask = 0  # the same as a bit mask
         # where `_find_task` found its task (see there)
         self._found_pool: Pool | None = None
         self._found_lanes: Lanes | None = None
@@ -63,9 +64,10 @@ class Matcher:
         if not a.routable or a.excl or a.total >= a.max_total:
             return 0
         room = 0
-        load, cap, excl, idle = a.load, a.cap, self._excl, a.total == 0
+        load, cap = a.load, a.cap
+        blocked = self._xmask if a.total else 0  # exclusive channels need an idle agent
         for ci in a.chans:
-            if load[ci] < cap[ci] and (idle or not excl[ci]):
+            if load[ci] < cap[ci] and not blocked >> ci & 1:
                 room |= 1 << ci
         return room
 
@@ -202,7 +204,7 @@ class Matcher:
         if a.staffed:
             self._staff(a, -1)
         a.pools = [() for _ in CHANNELS]
-        a.served = [[] for _ in CHANNELS]
+        a.views = ()
         self._stale(a)  # every entry of the agent in the pools
 
     def _staff(self, a: AgentRt, sign: int) -> None:
@@ -325,11 +327,10 @@ class Matcher:
         best_rank, best_seq = _INF, 0
         best_lanes: Lanes | None = None  # set when the best is a lane head
         best_stage = 0
-        pooled = self._pooled > 0
-        for ci in a.chans:
-            if not room >> ci & 1:
-                continue
-            if pooled:  # (a plain loop: a conditional iterable compiles to a generic one)
+        if self._pooled > 0:  # tasks in pool heaps (not in lanes): rare, off the common path
+            for ci in a.chans:
+                if not room >> ci & 1:
+                    continue
                 for p in a.pools[ci]:
                     heap = p.tasks
                     while heap:
@@ -351,26 +352,28 @@ class Matcher:
                             rank, seq, _, t = alt
                         best, best_pool, best_rank, best_seq = t, p, rank, seq
                         best_lanes = None
-            now = self._now
-            for view in a.served[ci]:
-                lanes = view.lanes
-                top = lanes.best
-                if top is None:
-                    continue
-                offset = view.offset
-                if top.base + offset <= now:  # the best head has widened to this agent
-                    rank = top.rank
-                    if rank < best_rank or (rank == best_rank and top.seq < best_seq):
-                        best, best_rank, best_seq = top.head, rank, top.seq
-                        best_lanes, best_stage = lanes, view.stage
-                    continue
-                for fifo in lanes.fifos:  # some heads have not: the best of those that have
-                    rank = fifo.rank
-                    if (rank < best_rank or (rank == best_rank and fifo.seq < best_seq)) and (
-                        fifo.base + offset <= now
-                    ):
-                        best, best_rank, best_seq = fifo.head, rank, fifo.seq
-                        best_lanes, best_stage = lanes, view.stage
+        now = self._now
+        for view in a.views:
+            if not room >> view.ci & 1:
+                continue
+            lanes = view.lanes
+            top = lanes.best
+            if top is None:
+                continue
+            offset = view.offset
+            if top.base + offset <= now:  # the best head has widened to this agent
+                rank = top.rank
+                if rank < best_rank or (rank == best_rank and top.seq < best_seq):
+                    best, best_rank, best_seq = top.head, rank, top.seq
+                    best_lanes, best_stage = lanes, view.stage
+                continue
+            for fifo in lanes.fifos:  # some heads have not: the best of those that have
+                rank = fifo.rank
+                if (rank < best_rank or (rank == best_rank and fifo.seq < best_seq)) and (
+                    fifo.base + offset <= now
+                ):
+                    best, best_rank, best_seq = fifo.head, rank, fifo.seq
+                    best_lanes, best_stage = lanes, view.stage
         if best_lanes is not None:
             self._found_lanes, self._found_stage = best_lanes, best_stage
         else:
@@ -422,7 +425,7 @@ class Matcher:
             and t.override is None
             and not t.excluded
         ):
-            lanes = q.lanes.get(t.ci)
+            lanes = q.lanes[t.ci]
             if lanes is None:
                 lanes = self._lanes(q, t.ci)
             fifo = lanes.fifo(t.prio)
@@ -494,13 +497,13 @@ def _filed_order(a: AgentRt) -> int:
 
 def _link(a: AgentRt, lanes: Lanes, stage: int) -> None:
     """The agent may serve the lanes from `stage` on (kept: the earliest such stage)."""
-    served = a.served[lanes.ci]
-    for k, known in enumerate(served):
+    views = a.views
+    for k, known in enumerate(views):
         if known.lanes is lanes:
             if stage < known.stage:
-                served[k] = lanes.views[stage]
+                a.views = (*views[:k], lanes.views[stage], *views[k + 1 :])
             return
-    served.append(lanes.views[stage])
+    a.views = (*views, lanes.views[stage])
 
 
 def stage_pool(lanes: Lanes, stage: int, a: AgentRt) -> Pool:

@@ -25,7 +25,7 @@ stale entries are dropped when they reach the front):
   from stage k looks only at the head, widening moves nothing (no re-filing, no stale heap
   entries), and only the head needs a timer. Whoever may take a later task may take the head
   (it has widened at least as far), so while the head waits nobody free can take the others.
-  `AgentRt.served[channel]` lists each `Lanes` the agent can serve, as the `LaneStage` of the
+  `AgentRt.views` lists each `Lanes` the agent can serve, as the `LaneStage` of the
   first stage at which it qualifies (shared by all agents who qualify from then: no object per
   agent to read in `find_task`). Each `Lanes` knows its FIFO with the best head: an agent whom
   that head has widened to looks at no other.
@@ -59,6 +59,8 @@ __all__ = [
 ]
 
 INF: Final = float("inf")
+_USUAL: Final = 16  # priorities looked up in a list rather than a dict (an int-keyed dict
+# lookup is a hash and a probe; a list index is a bounds check)
 CHANNELS: Final[tuple[Channel, ...]] = tuple(Channel)
 CH_INDEX: Final[dict[Channel, int]] = {ch: i for i, ch in enumerate(CHANNELS)}
 
@@ -205,7 +207,7 @@ class Fifo:
 class Lanes:
     """The waiting tasks of one queue on one channel that follow the queue's widening."""
 
-    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages", "views")
+    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages", "usual", "views")
 
     def __init__(
         self, q: QueueRt, ci: int, stages: tuple[tuple[Pool, ...], ...], offsets: list[float]
@@ -216,7 +218,8 @@ class Lanes:
         self.offsets = offsets  # stage k is reached offsets[k] s after arrival
         self.views = tuple(LaneStage(self, k, offsets[k]) for k in range(len(offsets)))
         self.fifos: list[Fifo] = []  # one per priority, in order of creation
-        self.by_prio: dict[int, Fifo] = {}
+        self.by_prio: dict[int, Fifo] = {}  # priorities outside `usual`
+        self.usual: list[Fifo | None] = [None] * _USUAL  # priorities 0.._USUAL-1, by index
         # the FIFO with the best head (None: all empty): an agent whom that head has widened
         # to need not look at the others
         self.best: Fifo | None = None
@@ -234,20 +237,27 @@ class Lanes:
         self.best = best
 
     def fifo(self, prio: int) -> Fifo:
-        fifo = self.by_prio.get(prio)
-        if fifo is None:
-            fifo = self.by_prio[prio] = Fifo(self)
-            self.fifos.append(fifo)
+        usual = 0 <= prio < _USUAL
+        found = self.usual[prio] if usual else self.by_prio.get(prio)
+        if found is not None:
+            return found
+        fifo = Fifo(self)
+        if usual:
+            self.usual[prio] = fifo
+        else:
+            self.by_prio[prio] = fifo
+        self.fifos.append(fifo)
         return fifo
 
 
 class LaneStage:
     """Lanes as served from one stage on: the agents who qualify from stage k list this."""
 
-    __slots__ = ("lanes", "offset", "stage")
+    __slots__ = ("ci", "lanes", "offset", "stage")
 
     def __init__(self, lanes: Lanes, stage: int, offset: float) -> None:
         self.lanes = lanes
+        self.ci = lanes.ci
         self.stage = stage
         self.offset = offset  # the stage is reached this long after arrival
 
@@ -276,7 +286,6 @@ class AgentRt:
         "role",
         "room",
         "routable",
-        "served",
         "since",
         "skills",
         "spec",
@@ -284,30 +293,40 @@ class AgentRt:
         "team",
         "total",
         "ver",
+        "views",
         "wrap_gen",
         "wrap_until",
     )
 
     def __init__(self, spec: AgentSpec, idx: int, now: float) -> None:
+        # Compiled, fields are laid out in the order first assigned here: what a decision
+        # reads comes first, so that a busy agent costs few cache lines to look at.
         self.idx = idx
-        self.id = spec.id
-        self.presence = Presence.OFFLINE
-        self.reason: str | None = None
-        self.routable = False
-        self.wrap_until = 0.0
-        self.wrap_gen = 0
-        self.room = 0
         self.ver = 0
-        self.pushed = -1  # the version whose entries are in the pools (-1: none)
-        self.fseq = 0  # order of filing: ties in idle time go to who was filed first
+        self.room = 0
+        self.routable = False
+        self.excl = 0
+        self.total = 0
+        self.max_total = spec.max_total
+        self.chans: tuple[int, ...] = ()
+        self.load = [0] * len(CHANNELS)
+        self.cap: list[int] = []
         self.since = now
         self.last_offer = 0
-        self.load = [0] * len(CHANNELS)
-        self.total = 0
-        self.excl = 0
+        self.views: tuple[LaneStage, ...] = ()
+        self.tasks: list[TaskRt] = []  # in hand, offered, or held through a warm transfer
+        self.offered = 0
+        self.pushed = -1  # the version whose entries are in the pools (-1: none)
+        self.fseq = 0  # order of filing: ties in idle time go to who was filed first
         self.personal: list[tuple[TaskRt, int]] = []
-        self.tasks: dict[str, TaskRt] = {}
-        self.offered = self.accepted = self.rejected = self.missed = 0
+        self.id = spec.id
+        self.partner = spec.partner
+        self.accepted = 0
+        self.presence = Presence.OFFLINE
+        self.reason: str | None = None
+        self.wrap_until = 0.0
+        self.wrap_gen = 0
+        self.rejected = self.missed = 0
         self.apply_spec(spec)
 
     def apply_spec(self, spec: AgentSpec) -> None:
@@ -322,7 +341,8 @@ class AgentRt:
         # per channel: tuples (items inline: one object to read per look, not two), rebuilt
         # when the agent joins a pool
         self.pools: list[tuple[Pool, ...]] = [() for _ in CHANNELS]
-        self.served: list[list[LaneStage]] = [[] for _ in CHANNELS]
+        # the lanes the agent may serve, all channels in one tuple (one object to read)
+        self.views = ()
 
     @property
     def staffed(self) -> bool:
@@ -376,13 +396,13 @@ class QueueRt:
         self.afters = [e.after for e in self.events]
         self.stage_texts = [_event_text(e) for e in self.events]  # for `Widened`
         self.laned = all(isinstance(e, Stage) for e in self.events)  # no max-wait overflow
-        # pools of a plain task by stage * len(CHANNELS) + channel
-        self.pcache: dict[int, tuple[Pool, ...]] = {}
+        # pools of a plain task by stage * len(CHANNELS) + channel (a list: see `_USUAL`)
+        self.pcache: list[tuple[Pool, ...] | None] = []
         self.within = [cfg.sla_for(ch).within for ch in CHANNELS]
         self.wrap = [float(cfg.wrap_up.get(ch, 0.0)) for ch in CHANNELS]
         self.open_state = True
         self.open_until = -1.0  # cache of business hours: valid while now < open_until
-        self.lanes: dict[int, Lanes] = {}  # by channel index, built on first use
+        self.lanes: list[Lanes | None] = [None] * len(CHANNELS)  # by channel, built on first use
 
 
 class TaskRt:
@@ -424,40 +444,43 @@ class TaskRt:
     )
 
     def __init__(self, spec: TaskSpec, q: QueueRt, seq: int, arrival: float) -> None:
+        # Compiled, fields are laid out in the order first assigned here. A decision reads a
+        # task it has not seen for minutes (the head of a lane, the task an agent completes):
+        # what it reads comes first, what only explanations and rare paths read comes last.
         self.id = spec.id
-        self.spec = spec
         self.q = q
         self.ci = CH_INDEX[spec.channel]
-        self.seq = seq
-        self.arrival = arrival
-        self.prio = int(spec.priority)
-        self.deadline = 0.0
+        self.state = TaskState.WAITING
+        self.ver = 0
+        self.agent: AgentRt | None = None
         self.rank = 0.0
-        self.xreq: tuple[SkillReq, ...] = spec.skills
-        self.xpref: tuple[SkillReq, ...] = spec.preferred
+        self.seq = seq
         self.stage = 0
         self.stage_base = arrival
-        self.stage_gen = 0
-        self.pools: tuple[Pool, ...] = ()
-        self.override: Requirement | None = None  # e.g. "any supervisor" after an escalation
-        self.ver = 0
-        self.state = TaskState.WAITING
-        self.filed = False
         self.fifo: Fifo | None = None  # filed in a lane while waiting
+        self.filed = False
         self.pooled = False  # filed in pool heaps while waiting
-        self.agent: AgentRt | None = None
+        self.pools: tuple[Pool, ...] = ()
         self.warm_from: AgentRt | None = None
+        self.target: AgentRt | None = None
         self.excluded: dict[int, float] | None = None  # agent index -> until (declined it)
         self.attempt = 0
-        self.target: AgentRt | None = None
-        self.target_rule = ""
-        self.target_until = 0.0
+        self.deadline = 0.0
         self.promise_due: float | None = None
         self.promise_gen = 0
-        self.offered_at = 0.0
         self.assigned_at = 0.0
         self.case_id = spec.case_id
         self.history: list[Any] = []
+        self.arrival = arrival
+        self.prio = int(spec.priority)
+        self.spec = spec
+        self.xreq: tuple[SkillReq, ...] = spec.skills
+        self.xpref: tuple[SkillReq, ...] = spec.preferred
+        self.stage_gen = 0
+        self.override: Requirement | None = None  # e.g. "any supervisor" after an escalation
+        self.target_rule = ""
+        self.target_until = 0.0
+        self.offered_at = 0.0
 
     @property
     def channel(self) -> Channel:
