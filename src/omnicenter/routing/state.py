@@ -429,7 +429,6 @@ class TaskRt:
         "q",
         "rank",
         "seq",
-        "spec",
         "stage",
         "stage_base",
         "stage_gen",
@@ -473,7 +472,6 @@ class TaskRt:
         self.history: list[Any] = []
         self.arrival = arrival
         self.prio = int(spec.priority)
-        self.spec = spec
         self.xreq: tuple[SkillReq, ...] = spec.skills
         self.xpref: tuple[SkillReq, ...] = spec.preferred
         self.stage_gen = 0
