@@ -427,7 +427,10 @@ class RoutingEngine(Matcher):
 
     def _release(self, a: AgentRt, t: TaskRt, now: float) -> None:
         ci = t.ci
-        a.load[ci] = a.load[ci] - 1
+        n = a.load[ci] - 1
+        a.load[ci] = n
+        if n < a.cap[ci]:
+            a.full &= ~(1 << ci)
         a.total -= 1
         if self._xmask >> ci & 1:
             a.excl -= 1
@@ -452,8 +455,10 @@ class RoutingEngine(Matcher):
             out = []
             self._now = now
         known = self._tasks.get(spec.id)
-        if known is not None and known.state != _DONE:
-            raise InvalidTransition(f"task {spec.id!r} already submitted")
+        if known is not None:
+            if known.state != _DONE:
+                raise InvalidTransition(f"task {spec.id!r} already submitted")
+            del self._tasks[spec.id]  # an id used again: the new task comes last in the index
         q = self._queues.get(spec.queue)
         if q is None:
             fallback = self._config.engine.default_queue
@@ -766,7 +771,10 @@ class RoutingEngine(Matcher):
             # capacity it holds is the task's (counting it again would be released twice)
             t.warm_from = None
         else:
-            a.load[ci] = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
+            n = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
+            a.load[ci] = n
+            if n >= a.cap[ci]:
+                a.full |= 1 << ci
             a.total += 1
             if self._xmask >> ci & 1:
                 a.excl += 1
@@ -907,7 +915,10 @@ class RoutingEngine(Matcher):
         if t.state != _ASSIGNED or a is None:
             raise InvalidTransition(f"task {task_id!r} is not assigned")
         q, ci = t.q, t.ci
-        a.load[ci] = a.load[ci] - 1
+        n = a.load[ci] - 1
+        a.load[ci] = n
+        if n < a.cap[ci]:
+            a.full &= ~(1 << ci)
         a.total -= 1
         if self._xmask >> ci & 1:
             a.excl -= 1

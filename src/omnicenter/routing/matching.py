@@ -63,13 +63,8 @@ class Matcher:
         """Bit mask of channels on which the agent can take one more task right now."""
         if not a.routable or a.excl or a.total >= a.max_total:
             return 0
-        room = 0
-        load, cap = a.load, a.cap
-        blocked = self._xmask if a.total else 0  # exclusive channels need an idle agent
-        for ci in a.chans:
-            if load[ci] < cap[ci] and not blocked >> ci & 1:
-                room |= 1 << ci
-        return room
+        blocked = a.full | (self._xmask if a.total else 0)  # exclusive: only when idle
+        return a.chmask & ~blocked
 
     @staticmethod
     def _akey(a: AgentRt, p: Pool) -> tuple[float, float]:

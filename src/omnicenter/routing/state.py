@@ -267,8 +267,10 @@ class AgentRt:
         "accepted",
         "cap",
         "chans",
+        "chmask",
         "excl",
         "fseq",
+        "full",
         "id",
         "idx",
         "last_offer",
@@ -309,6 +311,8 @@ class AgentRt:
         self.total = 0
         self.max_total = spec.max_total
         self.chans: tuple[int, ...] = ()
+        self.chmask = 0  # the same channels as a bit mask
+        self.full = 0  # bit mask of channels where load >= capacity (kept with `load`)
         self.load = [0] * len(CHANNELS)
         self.cap: list[int] = []
         self.since = now
@@ -337,6 +341,8 @@ class AgentRt:
         self.partner = spec.partner
         self.cap = [max(0, spec.capacity_for(ch)) for ch in CHANNELS]
         self.chans = tuple(i for i, c in enumerate(self.cap) if c > 0)
+        self.chmask = sum(1 << i for i in self.chans)
+        self.full = sum(1 << i for i, c in enumerate(self.cap) if self.load[i] >= c)
         self.max_total = spec.max_total
         # per channel: tuples (items inline: one object to read per look, not two), rebuilt
         # when the agent joins a pool

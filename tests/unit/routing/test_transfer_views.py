@@ -265,6 +265,26 @@ def test_finished_tasks_are_kept_up_to_the_history_limit() -> None:
     assert e.explain("t6").startswith("task t6: voice in queue q, priority 2, done")
 
 
+def test_an_id_used_again_keeps_the_newer_task_for_its_own_turn_in_the_history() -> None:
+    e = engine(history_limit=2)
+    e.add_agent(agent("a"), T0)
+    e.submit(task("t1"), T0)
+    e.complete("t1", T0 + 1)
+    e.submit(task("t1"), T0 + 10)  # the same id again: a new task
+    assert e.task("t1").state == "assigned" and e.task("t1").arrived_at == T0 + 10
+    with pytest.raises(InvalidTransition):
+        e.submit(task("t1"), T0 + 11)  # while it is live the id is taken
+    e.complete("t1", T0 + 12)
+    e.submit(task("t2"), T0 + 20)
+    e.complete("t2", T0 + 21)  # pushes the first t1 out of the history, not the second
+    assert e.task("t1").arrived_at == T0 + 10 and e.task("t1").state == "done"
+    e.submit(task("t3"), T0 + 30)
+    e.complete("t3", T0 + 31)  # now the second t1 is the oldest kept
+    with pytest.raises(UnknownTask):
+        e.task("t1")
+    assert e.task("t2").state == e.task("t3").state == "done"
+
+
 def test_a_warm_transfer_nobody_else_takes_goes_back_to_its_agent_once() -> None:
     e = engine(QUEUES, reject_cooldown=30)
     e.add_agent(agent("s", {"sales": 1}, voice=0, chat=2), T0)
