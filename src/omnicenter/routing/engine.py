@@ -130,8 +130,9 @@ class RoutingEngine(Matcher):
         settings = config.engine
         self._timeout = settings.offer_timeout
         self._weight = settings.aging if settings.aging > 0 else 1e12  # 0: strict priority
-        self._excl = [ch in settings.exclusive_channels for ch in CHANNELS]
-        self._xmask = sum(1 << ci for ci, excl in enumerate(self._excl) if excl)
+        self._xmask = sum(
+            1 << ci for ci, ch in enumerate(CHANNELS) if ch in settings.exclusive_channels
+        )
         self._rules = config.value_rules
         if settings.history_limit != self._history_limit:
             self._trim_done(settings.history_limit)
@@ -165,8 +166,8 @@ class RoutingEngine(Matcher):
         self._apply_config(new, now)
         for name in removed:
             old = self._queues.pop(name)
-            for t in list(self._tasks.values()):
-                if t.q is old and fallback is not None and t.state != _DONE:
+            for t in self._live():
+                if t.q is old and fallback is not None:
                     filed = t.filed
                     if filed:
                         self._unfile(t)
@@ -915,16 +916,7 @@ class RoutingEngine(Matcher):
         if t.state != _ASSIGNED or a is None:
             raise InvalidTransition(f"task {task_id!r} is not assigned")
         q, ci = t.q, t.ci
-        n = a.load[ci] - 1
-        a.load[ci] = n
-        if n < a.cap[ci]:
-            a.full &= ~(1 << ci)
-        a.total -= 1
-        if self._xmask >> ci & 1:
-            a.excl -= 1
-        _drop(a.tasks, t)
-        a.since = now
-        self._stale(a)  # its place in the pools changes
+        self._release(a, t, now)
         handle = now - t.assigned_at
         old = q.aht[ci]
         q.aht[ci] = handle if old is None else old + _EWMA * (handle - old)

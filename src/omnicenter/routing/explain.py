@@ -62,6 +62,6 @@ def agent_reason(engine: RoutingEngine, a: AgentRt, ci: int, t: TaskRt) -> str:
         return f"at {channel} capacity {a.load[ci]}/{a.cap[ci]}"
     if a.total >= a.max_total:
         return f"at total capacity {a.total}/{a.max_total}"
-    if engine._excl[ci] and a.total:
+    if engine._xmask >> ci & 1 and a.total:
         return f"{channel} is exclusive and the agent has {a.total} task(s)"
     return f"could take it (idle since {a.since:.0f}, {a.total} task(s))"

@@ -50,8 +50,7 @@ class Matcher:
         self._skill_pools: dict[str, list[Pool]] = {}  # pools indexed under one required skill
         self._open_pools: list[Pool] = []  # pools that require no skill
         self._skill_agents: dict[str, dict[int, None]] = {}  # ordered sets of agent indexes
-        self._excl = [False] * len(CHANNELS)  # exclusive channels (a call: nothing else at once)
-        self._xmask = 0  # the same as a bit mask
+        self._xmask = 0  # bit mask of exclusive channels (a call: nothing else at once)
         # where `_find_task` found its task (see there)
         self._found_pool: Pool | None = None
         self._found_lanes: Lanes | None = None
