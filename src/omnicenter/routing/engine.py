@@ -1152,6 +1152,7 @@ class RoutingEngine(Matcher):
         t.ci = _CALLBACK
         t.arrival = at
         t.promise_due = at + cb.grace
+        t.promise_gen += 1  # a promise made earlier (a callback in place) is replaced, not broken
         self._timer(max(now, at - cb.lead), _CB_DUE, t, t.ver)
         decision = CallbackScheduled(t.id, now, t.promise_due, False)
         out.append(decision)

@@ -129,6 +129,23 @@ def test_scheduled_callback_enters_the_queue_early_and_broken_promise_is_flagged
     assert pairs(e.set_presence("a", Presence.AVAILABLE, T0 + 3700)) == [("t1", "a")]
 
 
+def test_a_callback_moved_to_a_later_time_replaces_the_earlier_promise() -> None:
+    e = engine(CALLBACK_QUEUES)
+    e.add_agent(agent("a"), T0, presence=Presence.AWAY)
+    e.submit(task("t1"), T0)
+    (first,) = of(e.request_callback("t1", T0 + 1), CallbackScheduled)  # keeps its place
+    assert first.keep_place
+    # still waiting, the customer asks to be called later instead
+    out = e.request_callback("t1", T0 + 2, at=T0 + 3600)
+    assert [d.due_at for d in of(out, CallbackScheduled)] == [T0 + 3660]
+    # the first promise is superseded, not broken: nothing happens when it falls due
+    assert e.advance(first.due_at + 1) == []
+    out = e.advance(T0 + 3600 - 30)
+    assert [type(d) for d in out] == [CallbackDue]
+    out = e.advance(T0 + 3600 + 61)
+    assert [d.due_at for d in of(out, PromiseBroken)] == [T0 + 3660]
+
+
 def test_callback_at_a_time_from_a_web_form() -> None:
     e = engine(CALLBACK_QUEUES)
     e.add_agent(agent("a"), T0)
