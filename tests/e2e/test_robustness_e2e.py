@@ -80,6 +80,11 @@ def test_malformed_and_oversized_requests_get_clear_errors(server: ServerProcess
         r = api.get("/cases", params={"status": "everything"})
         assert r.status_code == 422
         assert api.get("/cases/cas_missing").status_code == 404
+    with server.client("admin") as admin:
+        body = {"username": "octopus", "display_name": "Octopus", "capacity": {"email": 1000}}
+        r = admin.post("/agents", json=body)
+        assert r.status_code == 422 and "capacity" in r.json()["detail"]
+        assert "octopus" not in {a["username"] for a in admin.get("/agents").json()}
     r = httpx.post(
         f"{server.base}/api/v1/channels/sms/twilio",
         content=b"\xff\xfe",

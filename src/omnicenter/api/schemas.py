@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnicenter.domain import AgentRole, CaseStatus, Channel, Presence, Priority
@@ -46,7 +48,7 @@ class AgentIn(_In):
     channels: list[Channel] = Field(
         default_factory=lambda: [Channel.WEBCHAT, Channel.EMAIL, Channel.SMS, Channel.FORM]
     )
-    capacity: dict[str, int] = Field(
+    capacity: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(
         default_factory=lambda: {"voice": 1, "webchat": 3, "email": 5, "sms": 5, "form": 5}
     )
     max_total: int = Field(default=8, ge=1, le=100)

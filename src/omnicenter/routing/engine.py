@@ -49,7 +49,7 @@ from omnicenter.routing.errors import (
     UnknownAgent,
     UnknownTask,
 )
-from omnicenter.routing.explain import explain_task, why_not
+from omnicenter.routing.explain import explain_finished, explain_task, why_not
 from omnicenter.routing.matching import Matcher, stage_pool
 from omnicenter.routing.skills import Requirement, SkillReq, merge
 from omnicenter.routing.snapshots import agent_view, build_snapshot
@@ -61,6 +61,7 @@ from omnicenter.routing.state import (
     POLICY_NAMES,
     AgentRt,
     Fifo,
+    Finished,
     Pool,
     QueueRt,
     TaskRt,
@@ -107,10 +108,11 @@ class RoutingEngine(Matcher):
         self._seq = 0
         self._offers = 0
         self._by_id: dict[str, AgentRt] = {}
-        # every task by id: the live ones and the last `history_limit` finished ones (kept for
-        # `task()` and `explain()`; in the same dict, so finishing a task moves nothing)
-        self._tasks: dict[str, TaskRt] = {}
-        self._done: list[TaskRt] = []  # the finished tasks kept, a ring
+        # every task by id: the live ones and what is kept of the last `history_limit`
+        # finished ones (for `task()` and `explain()`; in the same dict, so finishing a task
+        # replaces a value and moves nothing)
+        self._tasks: dict[str, TaskRt | Finished] = {}
+        self._done: list[Finished] = []  # the finished tasks kept, a ring
         self._done_at = 0  # the ring's oldest slot once it is full
         self._history_limit = 0
         self._last_agent: OrderedDict[str, tuple[str, float]] = OrderedDict()
@@ -211,7 +213,7 @@ class RoutingEngine(Matcher):
         return any(t.q is q for t in self._live())
 
     def _live(self) -> list[TaskRt]:
-        return [t for t in self._tasks.values() if t.state != _DONE]
+        return [t for t in self._tasks.values() if isinstance(t, TaskRt)]
 
     # --- clock and timers ----------------------------------------------------------------------
 
@@ -428,9 +430,10 @@ class RoutingEngine(Matcher):
 
     def _release(self, a: AgentRt, t: TaskRt, now: float) -> None:
         ci = t.ci
-        n = a.load[ci] - 1
-        a.load[ci] = n
-        if n < a.cap[ci]:
+        at = ci << 3
+        loads = a.loads - (1 << at)
+        a.loads = loads
+        if loads >> at & 255 < a.caps >> at & 255:
             a.full &= ~(1 << ci)
         a.total -= 1
         if self._xmask >> ci & 1:
@@ -443,7 +446,7 @@ class RoutingEngine(Matcher):
 
     def _task(self, task_id: str) -> TaskRt:
         t = self._tasks.get(task_id)
-        if t is None or t.state == _DONE:
+        if not isinstance(t, TaskRt):
             raise UnknownTask(task_id)
         return t
 
@@ -457,7 +460,7 @@ class RoutingEngine(Matcher):
             self._now = now
         known = self._tasks.get(spec.id)
         if known is not None:
-            if known.state != _DONE:
+            if isinstance(known, TaskRt):
                 raise InvalidTransition(f"task {spec.id!r} already submitted")
             del self._tasks[spec.id]  # an id used again: the new task comes last in the index
         q = self._queues.get(spec.queue)
@@ -568,7 +571,7 @@ class RoutingEngine(Matcher):
             return
         q.open_until = -1.0
         if not self._is_open(q, now):
-            waiting = [t for t in self._tasks.values() if t.q is q and t.filed]
+            waiting = [t for t in self._live() if t.q is q and t.filed]
             for t in sorted(waiting, key=lambda t: (t.rank, t.seq)):
                 found = self._overflow_now(q, t.ci, now)
                 closed = found is not None and found[0].startswith("closed")
@@ -772,9 +775,10 @@ class RoutingEngine(Matcher):
             # capacity it holds is the task's (counting it again would be released twice)
             t.warm_from = None
         else:
-            n = a.load[ci] + 1  # (not `+=`: on a list item, a generic number call)
-            a.load[ci] = n
-            if n >= a.cap[ci]:
+            at = ci << 3
+            loads = a.loads + (1 << at)
+            a.loads = loads
+            if loads >> at & 255 >= a.caps >> at & 255:
                 a.full |= 1 << ci
             a.total += 1
             if self._xmask >> ci & 1:
@@ -910,7 +914,7 @@ class RoutingEngine(Matcher):
             out = []
             self._now = now
         t = self._tasks.get(task_id)
-        if t is None or t.state == _DONE:
+        if not isinstance(t, TaskRt):
             raise UnknownTask(task_id)
         a = t.agent
         if t.state != _ASSIGNED or a is None:
@@ -966,25 +970,29 @@ class RoutingEngine(Matcher):
         return out
 
     def _finish(self, t: TaskRt) -> None:
+        """The task is done: a record of it replaces it in the index (see `Finished`)."""
         t.state = _DONE
         t.ver += 1
         t.promise_gen += 1
+        if not self._history_limit:
+            del self._tasks[t.id]  # nothing is kept
+            return
+        rec = Finished(t)
+        self._tasks[t.id] = rec
         ring = self._done
         if len(ring) < self._history_limit:
-            ring.append(t)
-        elif ring:  # the oldest kept is forgotten
+            ring.append(rec)
+        else:  # the oldest kept is forgotten
             at = self._done_at
             self._forget(ring[at])
-            ring[at] = t
+            ring[at] = rec
             self._done_at = (at + 1) % len(ring)
-        else:
-            self._forget(t)  # nothing is kept
 
-    def _forget(self, t: TaskRt) -> None:
+    def _forget(self, rec: Finished) -> None:
         """A finished task leaves the index (unless its id was submitted again since)."""
         tasks = self._tasks
-        if tasks.get(t.id) is t:
-            del tasks[t.id]
+        if tasks.get(rec.id) is rec:
+            del tasks[rec.id]
 
     def _trim_done(self, limit: int) -> None:
         """A new history limit: keep the newest finished tasks, oldest first in the ring."""
@@ -1127,6 +1135,11 @@ class RoutingEngine(Matcher):
             raise InvalidTransition(f"task {task_id!r} is not waiting")
         if at is not None and at < now:
             raise InvalidTransition("a callback cannot be scheduled in the past")
+        w = t.warm_from
+        if w is not None:  # in a warm transfer: the agent holding the chat is free of it
+            t.warm_from = None
+            self._release(w, t, now)  # (before the task changes channel: the hold is on this one)
+            self._improved(w, now, out)
         cb = t.q.cfg.callback_rules
         if at is None:
             ewt = self._ewt(t.q, t.ci, t.q.waiting[t.ci] - 1) or 0.0
@@ -1200,6 +1213,11 @@ class RoutingEngine(Matcher):
         t = self._tasks.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
+        if isinstance(t, Finished):
+            return TaskView(
+                t.id, t.queue, CHANNELS[t.ci], TaskState.NAMES[_DONE], t.agent_id, t.prio,
+                t.arrival, t.deadline, t.attempt,
+            )  # fmt: skip
         return TaskView(
             t.id, t.q.name, t.channel, TaskState.NAMES[t.state], t.agent.id if t.agent else None,
             t.prio, t.arrival, t.deadline, t.attempt,
@@ -1211,7 +1229,7 @@ class RoutingEngine(Matcher):
         return sum(sum(q.waiting) for q in queues)
 
     def waiting_tasks(self) -> list[str]:
-        return [t.id for t in self._tasks.values() if t.state == _WAITING]
+        return [t.id for t in self._live() if t.state == _WAITING]
 
     def snapshot(self, now: float | None = None) -> Snapshot:
         """Queues, waiting tasks and agents by state, for a wallboard."""
@@ -1225,6 +1243,8 @@ class RoutingEngine(Matcher):
         t = self._tasks.get(task_id)
         if t is None:
             raise UnknownTask(task_id)
+        if isinstance(t, Finished):
+            return explain_finished(t)
         if t.fifo is not None:
             self._sync(t, self._now, [])
         return explain_task(self, t)

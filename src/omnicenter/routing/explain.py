@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from omnicenter.domain import Presence
 from omnicenter.routing.skills import Requirement
-from omnicenter.routing.state import CHANNELS, AgentRt, TaskRt, TaskState
+from omnicenter.routing.state import CHANNELS, AgentRt, Finished, TaskRt, TaskState
 
 if TYPE_CHECKING:
     from omnicenter.routing.engine import RoutingEngine
 
-__all__ = ["agent_reason", "explain_task", "why_not"]
+__all__ = ["agent_reason", "explain_finished", "explain_task", "why_not"]
 
 
 def explain_task(engine: RoutingEngine, t: TaskRt) -> str:
-    lines = [
-        f"task {t.id}: {t.channel.value} in queue {t.q.name}, priority {t.prio}, "
-        f"{TaskState.NAMES[t.state]}, arrived {t.arrival:.0f}, SLA deadline {t.deadline:.0f}"
-    ]
-    lines += [f"  {d.at:.0f}: {d.explain()}" for d in t.history]
+    lines = _story(t.id, t.ci, t.q.name, t.prio, t.state, t.arrival, t.deadline, t.history)
     if t.state == TaskState.WAITING:
         if t.target is not None:
             lines.append(
@@ -29,6 +25,40 @@ def explain_task(engine: RoutingEngine, t: TaskRt) -> str:
             lines.append(f"  waiting for: {p.req} on {CHANNELS[p.ci].value}")
             lines += [f"    {aid}: {why}" for aid, why in why_not(engine, p.req, t, None, 10)]
     return "\n".join(lines)
+
+
+def explain_finished(rec: Finished) -> str:
+    return "\n".join(
+        _story(
+            rec.id,
+            rec.ci,
+            rec.queue,
+            rec.prio,
+            TaskState.DONE,
+            rec.arrival,
+            rec.deadline,
+            rec.history,
+        )
+    )
+
+
+def _story(
+    task_id: str,
+    ci: int,
+    queue: str,
+    prio: int,
+    state: int,
+    arrival: float,
+    deadline: float,
+    history: list[Any],
+) -> list[str]:
+    """The task's line, then what happened to it."""
+    lines = [
+        f"task {task_id}: {CHANNELS[ci].value} in queue {queue}, priority {prio}, "
+        f"{TaskState.NAMES[state]}, arrived {arrival:.0f}, SLA deadline {deadline:.0f}"
+    ]
+    lines += [f"  {d.at:.0f}: {d.explain()}" for d in history]
+    return lines
 
 
 def why_not(
@@ -58,8 +88,8 @@ def agent_reason(engine: RoutingEngine, a: AgentRt, ci: int, t: TaskRt) -> str:
         return "declined or missed this task"
     if a.excl:
         return "on an exclusive call"
-    if a.load[ci] >= a.cap[ci]:
-        return f"at {channel} capacity {a.load[ci]}/{a.cap[ci]}"
+    if a.load(ci) >= a.cap[ci]:
+        return f"at {channel} capacity {a.load(ci)}/{a.cap[ci]}"
     if a.total >= a.max_total:
         return f"at total capacity {a.total}/{a.max_total}"
     if engine._xmask >> ci & 1 and a.total:

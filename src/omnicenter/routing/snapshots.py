@@ -16,7 +16,7 @@ __all__ = ["agent_view", "build_snapshot"]
 
 def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
     first: dict[tuple[str, int], float] = {}  # earliest arrival still waiting, by queue/channel
-    for t in engine._tasks.values():
+    for t in engine._live():
         if t.filed:
             key = (t.q.name, t.ci)
             if t.arrival < first.get(key, now):
@@ -50,7 +50,7 @@ def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
     by_state: dict[Presence, int] = {}
     for view in agents:
         by_state[view.state] = by_state.get(view.state, 0) + 1
-    waiting = sum(1 for t in engine._tasks.values() if t.state == TaskState.WAITING)
+    waiting = sum(1 for t in engine._live() if t.state == TaskState.WAITING)
     return Snapshot(now, tuple(queues), agents, by_state, waiting)
 
 
@@ -62,7 +62,7 @@ def agent_view(engine: RoutingEngine, a: AgentRt) -> AgentView:
             state = Presence.AVAILABLE if engine._room(a) else Presence.BUSY
     else:
         state = a.presence
-    load = {CHANNELS[ci]: a.load[ci] for ci in range(len(CHANNELS)) if a.load[ci]}
+    load = {CHANNELS[ci]: a.load(ci) for ci in range(len(CHANNELS)) if a.load(ci)}
     return AgentView(
         a.id, state, a.reason, load, a.team, a.partner, a.offered, a.accepted, a.rejected, a.missed
     )

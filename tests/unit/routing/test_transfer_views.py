@@ -296,3 +296,19 @@ def test_a_warm_transfer_nobody_else_takes_goes_back_to_its_agent_once() -> None
     assert e.agent("s").load == {C: 1} and e.task("t1").state == "assigned"
     e.complete("t1", T0 + 50)
     assert e.agent("s").load == {}
+
+
+def test_a_callback_asked_for_during_a_warm_transfer_frees_the_agent_holding_the_chat() -> None:
+    e = engine({"sales": {"skills": ["sales"]}, "support": {"skills": ["support"]}})
+    e.add_agent(agent("s", {"sales": 1}, voice=0, chat=2), T0)
+    e.add_agent(agent("p", {"support": 1}, voice=1), T0, presence=Presence.AWAY)
+    e.submit(task("t1", "sales", channel=C), T0)
+    e.transfer("t1", T0 + 10, to_queue="support", warm=True)  # nobody free in support
+    assert e.agent("s").load == {C: 1}
+    # the customer leaves the chat for a call back: s no longer holds the conversation
+    e.request_callback("t1", T0 + 20)
+    assert e.agent("s").load == {}
+    out = e.set_presence("p", Presence.AVAILABLE, T0 + 30)
+    assert pairs(out) == [("t1", "p")] and e.task("t1").channel.value == "callback"
+    e.complete("t1", T0 + 90)
+    assert e.agent("s").load == {} and e.agent("p").load == {}
