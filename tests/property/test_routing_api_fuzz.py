@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from omnicenter.domain import AgentRole, Channel, Presence
 from omnicenter.routing import AgentSpec, RoutingEngine, RoutingError, TaskSpec, parse_skills
 
+from .test_routing_replay import CONFIG as REPLAY_CONFIG
+
 CHANNELS = (Channel.VOICE, Channel.WEBCHAT, Channel.EMAIL)
 QUEUE_NAMES = ("sales", "support", "general", "nowhere")  # "nowhere" goes to the default
 
@@ -39,18 +41,8 @@ def config(history_limit: int, offer_timeout: float, away: bool) -> dict[str, An
         },
         "sticky": {"window": 20},
         "queues": {
-            "sales": {
-                "skills": ["sales>=2"],
-                "preferred": ["lang:pl>=3"],
-                "widening": [
-                    {"after": 10, "drop_preferred": True},
-                    {"after": 40, "lower_levels": 1},
-                    {"after": 80, "queues": ["general"]},
-                ],
-                "overflow": [{"when": "max_wait", "after": 120, "to": "general"}],
-                "callback": {"offer_when_ewt_over": 60},
-                "wrap_up": {"voice": 5},
-            },
+            # preferred skills, three widening steps, overflow, callbacks, wrap-up
+            "sales": REPLAY_CONFIG["queues"]["sales"],
             "support": {
                 "skills": ["support>=1"],
                 "preferred": ["support>=3"],
