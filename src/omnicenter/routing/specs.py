@@ -16,8 +16,9 @@ class AgentSpec:
     """An agent as routing sees them: skills with levels 1..5 and capacity per channel.
 
     `capacity[channel]` is how many tasks of that channel at once (at most 255: more counts
-    as 255); `max_total` caps the sum. Channels missing from `capacity` are not handled. A callback is a call: when `capacity`
-    names voice but not callback, the voice capacity applies to callbacks too.
+    as 255); `max_total` caps the sum. Channels missing from `capacity` are not handled. A
+    callback is a call: when `capacity` names voice but not callback, the voice capacity
+    applies to callbacks too.
     """
 
     id: str

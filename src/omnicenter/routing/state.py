@@ -321,7 +321,7 @@ class AgentRt:
         self.chmask = 0  # the same channels as a bit mask
         self.full = 0  # bit mask of channels where load >= capacity (kept with `loads`)
         # load and capacity per channel, 8 bits each, in the record itself: a decision reads
-        # and updates them with no list (two lists were four more cache lines per agent)
+        # and updates them with no list (two lists were four more allocations to read)
         self.loads = 0
         self.caps = 0
         self.since = now
