@@ -112,7 +112,7 @@ def run(
     for dt, call in stream:
         now += dt
         try:
-            said.append(repr(_call(engine, call, now, tasks, agents, history_limit)))
+            said.append(repr(_call(engine, call, now, tasks, agents)))
         except RoutingError as exc:  # a refusal, with its reason
             said.append(f"{type(exc).__name__}: {exc}")
         _check(engine, now, tasks, agents)
@@ -139,7 +139,6 @@ def _call(
     now: float,
     tasks: set[str],
     agents: set[str],
-    history_limit: int,
 ) -> Any:
     kind = call[0]
     if kind == "add_agent":
@@ -189,7 +188,9 @@ def _call(
         agents.discard(f"a{call[1]}")
         return engine.remove_agent(f"a{call[1]}", now)
     assert kind == "reconfigure"
-    return engine.reconfigure(config(call[1], engine.config.engine.offer_timeout, False), now)
+    settings = engine.config.engine
+    away = settings.on_offer_timeout == "away"
+    return engine.reconfigure(config(call[1], settings.offer_timeout, away), now)
 
 
 def _check(engine: RoutingEngine, now: float, tasks: set[str], agents: set[str]) -> None:
