@@ -998,8 +998,8 @@ class RoutingEngine(Matcher):
         """A new history limit: keep the newest finished tasks, oldest first in the ring."""
         ring, at = self._done, self._done_at
         kept = ring[at:] + ring[:at]
-        for t in kept[: max(0, len(kept) - limit)]:
-            self._forget(t)
+        for rec in kept[: max(0, len(kept) - limit)]:
+            self._forget(rec)
         self._done = kept[max(0, len(kept) - limit) :]
         self._done_at = 0
 
