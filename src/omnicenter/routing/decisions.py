@@ -1,7 +1,7 @@
 """What the engine decides: typed values, each able to explain itself.
 
-Offers and assignments carry a `Why` (a small value, cheap to build on the hot path) that
-is rendered to text only when someone asks.
+Offers and assignments say why the agent was chosen (their `why`, a `Why`, rendered to text
+only when someone asks).
 
 Decisions are values: nothing changes one after the engine returns it. They are not declared
 `frozen`, and each writes its own `__init__`: the decorator would generate one at import time,
@@ -24,6 +24,7 @@ __all__ = [
     "CallbackOffered",
     "CallbackScheduled",
     "ChannelOffered",
+    "Chosen",
     "Decision",
     "OfferWithdrawn",
     "Offered",
@@ -89,38 +90,90 @@ class Decision:
 
 
 @dataclass(slots=True)
-class Offered(Decision):
-    """Agent `agent_id` is offered the task until `expires_at`; capacity is held meanwhile."""
+class Chosen(Decision):
+    """An agent chosen for the task, and why (see `Why`, whose fields are kept inline: one
+    object per offer or assignment rather than two, to build now and to free later)."""
 
     agent_id: str
+    rule: str
+    requirement: Requirement
+    channel: Channel
+    idle_since: float
+    data_scope: str
+    excluded: tuple[tuple[str, str], ...]
+
+    @property
+    def why(self) -> Why:
+        return Why(
+            self.rule,
+            self.requirement,
+            self.channel,
+            self.idle_since,
+            self.data_scope,
+            self.excluded,
+        )
+
+
+@dataclass(slots=True)
+class Offered(Chosen):
+    """Agent `agent_id` is offered the task until `expires_at`; capacity is held meanwhile."""
+
     expires_at: float
     attempt: int
-    why: Why
 
     def __init__(
-        self, task_id: str, at: float, agent_id: str, expires_at: float, attempt: int, why: Why
+        self,
+        task_id: str,
+        at: float,
+        agent_id: str,
+        expires_at: float,
+        attempt: int,
+        rule: str,
+        requirement: Requirement,
+        channel: Channel,
+        idle_since: float,
+        data_scope: str,
+        excluded: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.task_id = task_id
         self.at = at
         self.agent_id = agent_id
+        self.rule = rule
+        self.requirement = requirement
+        self.channel = channel
+        self.idle_since = idle_since
+        self.data_scope = data_scope
+        self.excluded = excluded
         self.expires_at = expires_at
         self.attempt = attempt
-        self.why = why
 
     def explain(self) -> str:
         return f"offered (attempt {self.attempt}): " + self.why.text(self.agent_id, self.at)
 
 
 @dataclass(slots=True)
-class Assigned(Decision):
-    agent_id: str
-    why: Why
-
-    def __init__(self, task_id: str, at: float, agent_id: str, why: Why) -> None:
+class Assigned(Chosen):
+    def __init__(
+        self,
+        task_id: str,
+        at: float,
+        agent_id: str,
+        rule: str,
+        requirement: Requirement,
+        channel: Channel,
+        idle_since: float,
+        data_scope: str,
+        excluded: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.task_id = task_id
         self.at = at
         self.agent_id = agent_id
-        self.why = why
+        self.rule = rule
+        self.requirement = requirement
+        self.channel = channel
+        self.idle_since = idle_since
+        self.data_scope = data_scope
+        self.excluded = excluded
 
     def explain(self) -> str:
         return "assigned: " + self.why.text(self.agent_id, self.at)

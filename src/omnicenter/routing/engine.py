@@ -38,7 +38,6 @@ from omnicenter.routing.decisions import (
     PromiseKept,
     Requeued,
     Transferred,
-    Why,
     Widened,
 )
 from omnicenter.routing.errors import (
@@ -108,11 +107,11 @@ class RoutingEngine(Matcher):
         self._seq = 0
         self._offers = 0
         self._by_id: dict[str, AgentRt] = {}
-        # every task by id: the live ones and what is kept of the last `history_limit`
-        # finished ones (for `task()` and `explain()`; in the same dict, so finishing a task
-        # replaces a value and moves nothing)
-        self._tasks: dict[str, TaskRt | Finished] = {}
-        self._done: list[Finished] = []  # the finished tasks kept, a ring
+        self._tasks: dict[str, TaskRt] = {}  # the live tasks by id
+        # What is kept of the last `history_limit` finished tasks, a ring of records reused in
+        # place, looked up by a scan (`_finished`): finishing a task updates no index. Only
+        # `task()` and `explain()` look there, a person's question, not a decision.
+        self._done: list[Finished] = []
         self._done_at = 0  # the ring's oldest slot once it is full
         self._history_limit = 0
         self._last_agent: OrderedDict[str, tuple[str, float]] = OrderedDict()
@@ -213,7 +212,7 @@ class RoutingEngine(Matcher):
         return any(t.q is q for t in self._live())
 
     def _live(self) -> list[TaskRt]:
-        return [t for t in self._tasks.values() if isinstance(t, TaskRt)]
+        return list(self._tasks.values())
 
     # --- clock and timers ----------------------------------------------------------------------
 
@@ -446,7 +445,7 @@ class RoutingEngine(Matcher):
 
     def _task(self, task_id: str) -> TaskRt:
         t = self._tasks.get(task_id)
-        if not isinstance(t, TaskRt):
+        if t is None:
             raise UnknownTask(task_id)
         return t
 
@@ -458,11 +457,8 @@ class RoutingEngine(Matcher):
         else:
             out = []
             self._now = now
-        known = self._tasks.get(spec.id)
-        if known is not None:
-            if isinstance(known, TaskRt):
-                raise InvalidTransition(f"task {spec.id!r} already submitted")
-            del self._tasks[spec.id]  # an id used again: the new task comes last in the index
+        if spec.id in self._tasks:
+            raise InvalidTransition(f"task {spec.id!r} already submitted")
         q = self._queues.get(spec.queue)
         if q is None:
             fallback = self._config.engine.default_queue
@@ -800,18 +796,20 @@ class RoutingEngine(Matcher):
             else ()
         )
         scope = "limited" if a.partner or t.q.limited else "full"
-        why = Why(rule, req, CHANNELS[ci], idle, scope, excluded)
+        channel = CHANNELS[ci]
         decision: Decision
         if self._timeout > 0:
             t.state = _OFFERED
             t.offered_at = now
             expires = now + self._timeout
             self._timer(expires, _OFFER, t, t.ver)
-            decision = Offered(t.id, now, a.id, expires, t.attempt, why)
+            decision = Offered(
+                t.id, now, a.id, expires, t.attempt, rule, req, channel, idle, scope, excluded
+            )
             out.append(decision)
             t.history.append(decision)
         else:
-            decision = Assigned(t.id, now, a.id, why)
+            decision = Assigned(t.id, now, a.id, rule, req, channel, idle, scope, excluded)
             out.append(decision)
             t.history.append(decision)
             t.state = _ASSIGNED
@@ -852,7 +850,10 @@ class RoutingEngine(Matcher):
         a = self._offered_to(t, agent_id)
         t.ver += 1  # cancels the offer timer
         offer = _last_offer(t)
-        decision = Assigned(t.id, now, a.id, offer.why)
+        decision = Assigned(
+            t.id, now, a.id, offer.rule, offer.requirement, offer.channel, offer.idle_since,
+            offer.data_scope, offer.excluded,
+        )  # fmt: skip
         out.append(decision)
         t.history.append(decision)
         self._answered(t, a, now, out)
@@ -914,7 +915,7 @@ class RoutingEngine(Matcher):
             out = []
             self._now = now
         t = self._tasks.get(task_id)
-        if not isinstance(t, TaskRt):
+        if t is None:
             raise UnknownTask(task_id)
         a = t.agent
         if t.state != _ASSIGNED or a is None:
@@ -970,36 +971,36 @@ class RoutingEngine(Matcher):
         return out
 
     def _finish(self, t: TaskRt) -> None:
-        """The task is done: a record of it replaces it in the index (see `Finished`)."""
+        """The task is done: it leaves the index, and a record of it goes into the ring."""
         t.state = _DONE
         t.ver += 1
         t.promise_gen += 1
+        del self._tasks[t.id]
         if not self._history_limit:
-            del self._tasks[t.id]  # nothing is kept
-            return
-        rec = Finished(t)
-        self._tasks[t.id] = rec
+            return  # nothing is kept
         ring = self._done
         if len(ring) < self._history_limit:
-            ring.append(rec)
-        else:  # the oldest kept is forgotten
+            ring.append(Finished(t))
+        else:  # the oldest record is forgotten: its object takes the new one
             at = self._done_at
-            self._forget(ring[at])
-            ring[at] = rec
+            ring[at].fill(t)
             self._done_at = (at + 1) % len(ring)
 
-    def _forget(self, rec: Finished) -> None:
-        """A finished task leaves the index (unless its id was submitted again since)."""
-        tasks = self._tasks
-        if tasks.get(rec.id) is rec:
-            del tasks[rec.id]
+    def _finished(self, task_id: str) -> Finished | None:
+        """The newest record of a finished task (an id may have been used again)."""
+        ring = self._done
+        n = len(ring)
+        at = self._done_at  # the slot after the newest (0 while the ring fills: the end)
+        for k in range(n):
+            rec = ring[(at - 1 - k) % n]
+            if rec.id == task_id:
+                return rec
+        return None
 
     def _trim_done(self, limit: int) -> None:
         """A new history limit: keep the newest finished tasks, oldest first in the ring."""
         ring, at = self._done, self._done_at
         kept = ring[at:] + ring[:at]
-        for rec in kept[: max(0, len(kept) - limit)]:
-            self._forget(rec)
         self._done = kept[max(0, len(kept) - limit) :]
         self._done_at = 0
 
@@ -1212,11 +1213,12 @@ class RoutingEngine(Matcher):
     def task(self, task_id: str) -> TaskView:
         t = self._tasks.get(task_id)
         if t is None:
-            raise UnknownTask(task_id)
-        if isinstance(t, Finished):
+            rec = self._finished(task_id)
+            if rec is None:
+                raise UnknownTask(task_id)
             return TaskView(
-                t.id, t.queue, CHANNELS[t.ci], TaskState.NAMES[_DONE], t.agent_id, t.prio,
-                t.arrival, t.deadline, t.attempt,
+                rec.id, rec.queue, CHANNELS[rec.ci], TaskState.NAMES[_DONE], rec.agent_id,
+                rec.prio, rec.arrival, rec.deadline, rec.attempt,
             )  # fmt: skip
         return TaskView(
             t.id, t.q.name, t.channel, TaskState.NAMES[t.state], t.agent.id if t.agent else None,
@@ -1242,9 +1244,10 @@ class RoutingEngine(Matcher):
         """Everything the engine did with a task, and, while it waits, why nobody has it yet."""
         t = self._tasks.get(task_id)
         if t is None:
-            raise UnknownTask(task_id)
-        if isinstance(t, Finished):
-            return explain_finished(t)
+            rec = self._finished(task_id)
+            if rec is None:
+                raise UnknownTask(task_id)
+            return explain_finished(rec)
         if t.fifo is not None:
             self._sync(t, self._now, [])
         return explain_task(self, t)

@@ -510,9 +510,10 @@ class Finished:
     `explain()`: its identity, final figures and history.
 
     The task itself is freed as it finishes, while it is still in the cache; the ring that
-    keeps these records frees only a record and its history when it drops one (freeing whole
-    tasks there, long after anyone touched them, was a third of a decision's last-level
-    cache misses when agents free up)."""
+    keeps these records frees only a history when it drops one (freeing whole tasks there,
+    long after anyone touched them, was a third of a decision's last-level cache misses when
+    agents free up), and the record's object is filled again with the newest (no object to
+    allocate, to link into the collector's list, and to unlink from it, cold, later)."""
 
     __slots__ = (
         "agent_id",
@@ -527,6 +528,9 @@ class Finished:
     )
 
     def __init__(self, t: TaskRt) -> None:
+        self.fill(t)
+
+    def fill(self, t: TaskRt) -> None:
         self.id = t.id
         self.queue = t.q.name
         self.ci = t.ci

@@ -275,6 +275,8 @@ def test_an_id_used_again_keeps_the_newer_task_for_its_own_turn_in_the_history()
     with pytest.raises(InvalidTransition):
         e.submit(task("t1"), T0 + 11)  # while it is live the id is taken
     e.complete("t1", T0 + 12)
+    assert e.task("t1").arrived_at == T0 + 10  # both are kept: the newer one answers
+    assert f"arrived {T0 + 10:.0f}" in e.explain("t1")
     e.submit(task("t2"), T0 + 20)
     e.complete("t2", T0 + 21)  # pushes the first t1 out of the history, not the second
     assert e.task("t1").arrived_at == T0 + 10 and e.task("t1").state == "done"
