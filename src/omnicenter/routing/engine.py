@@ -457,19 +457,19 @@ class RoutingEngine(Matcher):
         else:
             out = []
             self._now = now
-        if spec.id in self._tasks:
-            raise InvalidTransition(f"task {spec.id!r} already submitted")
         q = self._queues.get(spec.queue)
         if q is None:
             fallback = self._config.engine.default_queue
             if fallback is None:
                 raise RoutingError(f"unknown queue {spec.queue!r}")
             q = self._queues[fallback]
-        self._seq += 1
-        t = TaskRt(spec, q, self._seq, now if spec.arrived_at is None else spec.arrived_at)
+        seq = self._seq + 1
+        t = TaskRt(spec, q, seq, now if spec.arrived_at is None else spec.arrived_at)
         if q.cfg.channels is not None:
             self._check_channel(q, t.ci)
-        self._tasks[t.id] = t
+        if self._tasks.setdefault(t.id, t) is not t:  # one lookup to check and to file
+            raise InvalidTransition(f"task {spec.id!r} already submitted")
+        self._seq = seq
         offer_rule = self._apply_value_rules(t, spec, now) if self._rules else None
         # rank before overflow: a partner queue keeps the same SLA clock
         t.deadline = t.arrival + q.within[t.ci]
