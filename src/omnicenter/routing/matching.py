@@ -21,6 +21,7 @@ from omnicenter.routing.state import (
     MOST_SKILLED,
     AgentRt,
     Fifo,
+    IdleLevel,
     Lanes,
     Pool,
     QueueRt,
@@ -102,30 +103,29 @@ class Matcher:
     def _append(self, p: Pool, level: int, entry: object) -> None:
         idle = p.idle
         while len(idle) <= level:
-            idle.append([])
-            p.heads.append(0)
-            p.limits.append(_COMPACT_AT)
-        items = idle[level]
-        if len(items) >= p.limits[level]:
-            items = self._compact(p, level)
+            idle.append(IdleLevel(_COMPACT_AT))
+        fifo = idle[level]
+        items = fifo.items
+        if len(items) >= fifo.limit:
+            items = self._compact(fifo)
         items.append(entry)
 
-    def _compact(self, p: Pool, level: int) -> list[object]:
+    def _compact(self, fifo: IdleLevel) -> list[object]:
         """Drop the stale entries of a level. Amortised: the next one waits for four times the
         live count, so about 1.3 entries are scanned per append (2 at twice the live count).
         An entry is judged by the low byte of its agent's version only (no read of the agent,
         a cache miss): one in 256 stale entries is kept, and `_top_idle` drops it when it
         reaches the front; a later compaction, once the version has moved on, drops it here."""
-        items, vlow = p.idle[level], self._vlow
+        items, vlow = fifo.items, self._vlow
         live: list[object] = []
-        for k in range(p.heads[level], len(items)):
+        for k in range(fifo.head, len(items)):
             obj = items[k]
             e = cast(int, obj)
             if vlow[e & _MASK] == e >> _SHIFT & 255:
                 live.append(obj)  # the same object: no boxing again
-        p.idle[level] = live
-        p.heads[level] = 0
-        p.limits[level] = max(_COMPACT_AT, 4 * len(live))
+        fifo.items = live
+        fifo.head = 0
+        fifo.limit = max(_COMPACT_AT, 4 * len(live))
         return live
 
     def _seed(self, p: Pool, members: list[AgentRt]) -> None:
@@ -232,10 +232,10 @@ class Matcher:
 
     def _top_idle(self, p: Pool, t: TaskRt | None) -> AgentRt | None:
         """The first live entry of the lowest level (fewest tasks in hand, then idle longest)."""
-        agents, vlow, heads = self._agents, self._vlow, p.heads
-        level = 0
-        for items in p.idle:
-            h, n = heads[level], len(items)
+        agents, vlow = self._agents, self._vlow
+        for fifo in p.idle:
+            items = fifo.items
+            h, n = fifo.head, len(items)
             while h < n:
                 e = cast(int, items[h])
                 idx = e & _MASK
@@ -244,22 +244,22 @@ class Matcher:
                     continue
                 a = agents[idx]
                 if a is not None and a.ver == e >> _SHIFT:
-                    heads[level] = h
+                    fifo.head = h
                     if t is not None and t.excluded and a.idx in t.excluded:
                         return self._top_idle_excluding(p, t)
                     return a
                 h += 1
             if n:  # all stale (an empty level is left as it is: no call)
                 items.clear()
-                heads[level] = 0
-            level += 1
+                fifo.head = 0
         return None
 
     def _top_idle_excluding(self, p: Pool, t: TaskRt) -> AgentRt | None:
         """Rare path: skip agents the task must not go back to (they rejected it)."""
         bit, agents, excluded = 1 << p.ci, self._agents, t.excluded or {}
-        for level, items in enumerate(p.idle):
-            for k in range(p.heads[level], len(items)):
+        for fifo in p.idle:
+            items = fifo.items
+            for k in range(fifo.head, len(items)):
                 e = cast(int, items[k])
                 a = agents[e & _MASK]
                 if (

@@ -6,7 +6,7 @@ this is the hot path: a decision must cost a few microseconds.
 Indexes (entries carry a version; a changed agent or task makes its old ones stale, and
 stale entries are dropped when they reach the front):
 - `Pool.idle`: under longest idle (the default policy), the agents who match one requirement
-  on one channel and have room there, in one FIFO per number of tasks in hand. An agent is
+  on one channel and have room there, in one FIFO (`IdleLevel`) per number of tasks in hand. An agent is
   appended whenever its state changes (it took or finished a task, came back, its capacity
   changed), and the clock only moves forward, so each FIFO is in idle-since order: the top is
   the first live entry of the lowest non-empty level, and filing is an append, not a heap
@@ -52,6 +52,7 @@ __all__ = [
     "AgentRt",
     "Fifo",
     "Finished",
+    "IdleLevel",
     "LaneStage",
     "Lanes",
     "Pool",
@@ -94,9 +95,7 @@ class Pool:
     __slots__ = (
         "agents",
         "ci",
-        "heads",
         "idle",
-        "limits",
         "policy",
         "req",
         "slots",
@@ -109,16 +108,26 @@ class Pool:
         self.ci = ci
         self.policy = policy
         self.agents: list[tuple[float, float, int, int]] = []
-        # longest idle: per tasks-in-hand level, entries from heads[level] on are the FIFO
-        self.idle: list[list[object]] = []  # ints, typed object: appended without boxing
-        self.heads: list[int] = []
-        self.limits: list[int] = []  # compact a level when it grows past this
+        self.idle: list[IdleLevel] = []  # longest idle: one FIFO per tasks-in-hand level
         self.tasks: list[tuple[float, int, int, TaskRt]] = []
         self.slots = 0  # capacity of staffed agents on this channel (estimated wait)
         self.stage_of: list[tuple[Lanes, int]] = []  # lanes whose stage k files here
 
     def __repr__(self) -> str:
         return f"Pool({self.req}, {CHANNELS[self.ci].value}, {POLICY_NAMES[self.policy]})"
+
+
+class IdleLevel:
+    """The FIFO of a longest-idle pool's agents with a given number of tasks in hand: its
+    entries, where it starts and when to compact it, in one record (filing an agent reads
+    one object per pool, not three lists and a boxed limit)."""
+
+    __slots__ = ("head", "items", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.head = 0  # entries before this index are gone
+        self.limit = limit  # compact when the entries reach this many
+        self.items: list[object] = []  # ints, typed object: appended without boxing
 
 
 class Fifo:
