@@ -543,7 +543,7 @@ class RoutingEngine(Matcher):
             if rule.when == "closed" and q.cfg.hours is not None and not self._is_open(q, now):
                 return f"closed ({q.cfg.hours.describe(now)})", rule.to
             if rule.when == "load":
-                waiting = q.waiting[ci]
+                waiting = q.stats[ci].waiting
                 if rule.waiting_over is not None and waiting > rule.waiting_over:
                     return f"{waiting} waiting > {rule.waiting_over}", rule.to
                 if rule.ewt_over is not None:
@@ -616,7 +616,7 @@ class RoutingEngine(Matcher):
                     return
                 self._unfile(t)
                 t.filed = True
-                t.q.waiting[t.ci] = t.q.waiting[t.ci] + 1
+                t.q.stats[t.ci].waiting += 1
                 a.personal.append((t, t.ver))
                 self._timer(t.target_until, _TARGET, t, t.ver)
                 return
@@ -815,10 +815,10 @@ class RoutingEngine(Matcher):
             t.state = _ASSIGNED
             t.assigned_at = now
             a.accepted += 1
-            q = t.q
-            q.answered[ci] = q.answered[ci] + 1
+            stats = t.q.stats[ci]
+            stats.answered += 1
             if now <= t.deadline:
-                q.in_sla[ci] = q.in_sla[ci] + 1
+                stats.in_sla += 1
             if t.promise_due is not None or t.warm_from is not None:
                 self._answered_extra(t, now, out)
 
@@ -826,10 +826,10 @@ class RoutingEngine(Matcher):
         t.state = _ASSIGNED
         t.assigned_at = now
         a.accepted += 1
-        q, ci = t.q, t.ci
-        q.answered[ci] = q.answered[ci] + 1
+        stats = t.q.stats[t.ci]
+        stats.answered += 1
         if now <= t.deadline:
-            q.in_sla[ci] = q.in_sla[ci] + 1
+            stats.in_sla += 1
         self._answered_extra(t, now, out)
 
     def _answered_extra(self, t: TaskRt, now: float, out: list[Decision]) -> None:
@@ -923,8 +923,9 @@ class RoutingEngine(Matcher):
         q, ci = t.q, t.ci
         self._release(a, t, now)
         handle = now - t.assigned_at
-        old = q.aht[ci]
-        q.aht[ci] = handle if old is None else old + _EWMA * (handle - old)
+        stats = q.stats[ci]
+        stats.aht = stats.aht + _EWMA * (handle - stats.aht) if stats.timed else handle
+        stats.timed = True
         if t.case_id is not None:
             self._remember(t.case_id, a.id, now)
         self._finish(t)
@@ -951,7 +952,7 @@ class RoutingEngine(Matcher):
             out += self.complete(task_id, now)
             return out
         if t.state == _WAITING:
-            t.q.abandoned[t.ci] = t.q.abandoned[t.ci] + 1
+            t.q.stats[t.ci].abandoned += 1
         if t.filed:
             self._unfile(t)
         else:
@@ -963,7 +964,7 @@ class RoutingEngine(Matcher):
             self._release(w, t, now)
             self._improved(w, now, out)
         if agent is not None:
-            t.q.abandoned[t.ci] = t.q.abandoned[t.ci] + 1
+            t.q.stats[t.ci].abandoned += 1
             self._release(agent, t, now)
             out.append(OfferWithdrawn(t.id, now, agent.id, "customer left"))
             if agent.routable:
@@ -1112,7 +1113,7 @@ class RoutingEngine(Matcher):
         ewt: float | None = None
         computed = False
         if rule is not None:
-            ewt, computed = self._ewt(t.q, t.ci, t.q.waiting[t.ci] - 1), True
+            ewt, computed = self._ewt(t.q, t.ci, t.q.stats[t.ci].waiting - 1), True
             if rule.when_ewt_over <= 0 or ewt is None or ewt > rule.when_ewt_over:
                 decision: Decision = ChannelOffered(t.id, now, rule.offer_channels, rule.name, ewt)
                 out.append(decision)
@@ -1120,7 +1121,7 @@ class RoutingEngine(Matcher):
         cb = t.q.cfg.callback
         if cb is not None and CHANNELS[t.ci] in cb.channels:
             if not computed:
-                ewt = self._ewt(t.q, t.ci, t.q.waiting[t.ci] - 1)
+                ewt = self._ewt(t.q, t.ci, t.q.stats[t.ci].waiting - 1)
             if ewt is None or ewt > cb.offer_when_ewt_over:
                 decision = CallbackOffered(t.id, now, ewt, cb.offer_when_ewt_over)
                 out.append(decision)
@@ -1143,7 +1144,7 @@ class RoutingEngine(Matcher):
             self._improved(w, now, out)
         cb = t.q.cfg.callback_rules
         if at is None:
-            ewt = self._ewt(t.q, t.ci, t.q.waiting[t.ci] - 1) or 0.0
+            ewt = self._ewt(t.q, t.ci, t.q.stats[t.ci].waiting - 1) or 0.0
             self._unfile(t)
             t.ci = _CALLBACK
             t.target = None
@@ -1196,7 +1197,8 @@ class RoutingEngine(Matcher):
         q = self._queues.get(queue)
         if q is None:
             raise RoutingError(f"unknown queue {queue!r}")
-        return self._ewt(q, CH_INDEX[channel], q.waiting[CH_INDEX[channel]])
+        ci = CH_INDEX[channel]
+        return self._ewt(q, ci, q.stats[ci].waiting)
 
     def _ewt(self, q: QueueRt, ci: int, ahead: int) -> float | None:
         pool = self._pool(Requirement(q.cfg.skills, q.cfg.teams, q.cfg.roles), ci, q.policy)
@@ -1205,7 +1207,12 @@ class RoutingEngine(Matcher):
         if pool.slots <= 0:
             return None
         channel = CHANNELS[ci]
-        aht = q.aht[ci] or q.cfg.handle_time.get(channel) or DEFAULT_HANDLE_TIME[channel]
+        stats = q.stats[ci]
+        aht = (
+            (stats.aht if stats.timed else 0.0)
+            or q.cfg.handle_time.get(channel)
+            or DEFAULT_HANDLE_TIME[channel]
+        )
         return (max(ahead, 0) + 1) * aht / pool.slots
 
     # --- views ---------------------------------------------------------------------------------
@@ -1228,7 +1235,7 @@ class RoutingEngine(Matcher):
     def waiting_count(self, queue: str | None = None) -> int:
         """Tasks waiting (in one queue, or in all), without building a snapshot."""
         queues = self._queues.values() if queue is None else (self._queues[queue],)
-        return sum(sum(q.waiting) for q in queues)
+        return sum(s.waiting for q in queues for s in q.stats)
 
     def waiting_tasks(self) -> list[str]:
         return [t.id for t in self._live() if t.state == _WAITING]

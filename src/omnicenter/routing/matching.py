@@ -439,8 +439,7 @@ class Matcher:
                 heappush(p.tasks, entry)
         if not t.filed:
             t.filed = True
-            waiting = t.q.waiting  # (a list item's `+=` compiles to a generic number call)
-            waiting[t.ci] = waiting[t.ci] + 1
+            t.q.stats[t.ci].waiting += 1
         return laned
 
     def _unfile(self, t: TaskRt) -> None:
@@ -455,8 +454,7 @@ class Matcher:
             self._pooled -= 1
         if t.filed:
             t.filed = False
-            waiting = t.q.waiting
-            waiting[t.ci] = waiting[t.ci] - 1
+            t.q.stats[t.ci].waiting -= 1
 
     def _stage_pools(self, q: QueueRt, ci: int, stage: int) -> tuple[Pool, ...]:
         raise NotImplementedError  # the engine knows the widening rules

@@ -24,9 +24,10 @@ def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
     queues = []
     for q in engine._queues.values():
         for ci, ch in enumerate(CHANNELS):
-            if q.cfg.channels is not None and ch not in q.cfg.channels and not q.waiting[ci]:
+            stats = q.stats[ci]
+            if q.cfg.channels is not None and ch not in q.cfg.channels and not stats.waiting:
                 continue
-            if q.cfg.channels is None and not (q.waiting[ci] or q.answered[ci] or q.abandoned[ci]):
+            if q.cfg.channels is None and not (stats.waiting or stats.answered or stats.abandoned):
                 continue
             oldest = now - first.get((q.name, ci), now)
             sla = q.cfg.sla_for(ch)
@@ -34,13 +35,13 @@ def build_snapshot(engine: RoutingEngine, now: float) -> Snapshot:
                 QueueView(
                     q.name,
                     ch,
-                    q.waiting[ci],
+                    stats.waiting,
                     oldest,
-                    engine._ewt(q, ci, q.waiting[ci]),
-                    q.answered[ci],
-                    q.in_sla[ci],
-                    q.abandoned[ci],
-                    q.in_sla[ci] / q.answered[ci] if q.answered[ci] else None,
+                    engine._ewt(q, ci, stats.waiting),
+                    stats.answered,
+                    stats.in_sla,
+                    stats.abandoned,
+                    stats.in_sla / stats.answered if stats.answered else None,
                     sla.target,
                     sla.within,
                     engine._is_open(q, now),

@@ -50,6 +50,7 @@ __all__ = [
     "MOST_SKILLED",
     "ROUND_ROBIN",
     "AgentRt",
+    "ChannelStats",
     "Fifo",
     "Finished",
     "IdleLevel",
@@ -379,17 +380,28 @@ class AgentRt:
         return self.presence is AVAILABLE
 
 
+class ChannelStats:
+    """A queue's counters on one channel. Native int and float fields: a count past 256 in
+    a list was a new int object at every change (a decision moves two or three of them)."""
+
+    __slots__ = ("abandoned", "aht", "answered", "in_sla", "timed", "waiting")
+
+    def __init__(self) -> None:
+        self.waiting = 0
+        self.answered = 0
+        self.in_sla = 0
+        self.abandoned = 0
+        self.aht = 0.0  # average handle time (a moving average), once `timed`
+        self.timed = False
+
+
 class QueueRt:
     """A queue's runtime: its config, the stage timeline, waiting tasks and statistics."""
 
     __slots__ = (
-        "abandoned",
         "afters",
-        "aht",
-        "answered",
         "cfg",
         "events",
-        "in_sla",
         "laned",
         "lanes",
         "limited",
@@ -399,18 +411,14 @@ class QueueRt:
         "pcache",
         "policy",
         "stage_texts",
-        "waiting",
+        "stats",
         "within",
         "wrap",
     )
 
     def __init__(self, cfg: QueueConfig) -> None:
         self.name = cfg.name
-        self.waiting = [0] * len(CHANNELS)
-        self.answered = [0] * len(CHANNELS)
-        self.in_sla = [0] * len(CHANNELS)
-        self.abandoned = [0] * len(CHANNELS)
-        self.aht: list[float | None] = [None] * len(CHANNELS)
+        self.stats = [ChannelStats() for _ in CHANNELS]  # by channel index
         self.apply(cfg)
 
     def apply(self, cfg: QueueConfig) -> None:
