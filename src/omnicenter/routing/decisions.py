@@ -40,10 +40,8 @@ __all__ = [
 
 @dataclass(slots=True)
 class Why:
-    """Why an agent got a task: the rule that picked them and what they had.
-
-    A compiled class rather than a named tuple: built once per offer or assignment, and a
-    named tuple is built through the generic `tuple.__new__` (several times the cost)."""
+    """Why an agent got a task: the rule that picked them and what they had (built when
+    asked, from the fields an offer or assignment keeps inline: see `Chosen`)."""
 
     rule: str  # policy name, or "sticky", "personal", "transfer"
     requirement: Requirement
@@ -51,22 +49,6 @@ class Why:
     idle_since: float
     data_scope: str  # "limited": a partner team or queue that sees less customer data
     excluded: tuple[tuple[str, str], ...] = ()  # (agent id, reason) when explain_candidates > 0
-
-    def __init__(
-        self,
-        rule: str,
-        requirement: Requirement,
-        channel: Channel,
-        idle_since: float,
-        data_scope: str,
-        excluded: tuple[tuple[str, str], ...] = (),
-    ) -> None:
-        self.rule = rule
-        self.requirement = requirement
-        self.channel = channel
-        self.idle_since = idle_since
-        self.data_scope = data_scope
-        self.excluded = excluded
 
     def text(self, agent_id: str, at: float) -> str:
         head = (
@@ -102,6 +84,28 @@ class Chosen(Decision):
     data_scope: str
     excluded: tuple[tuple[str, str], ...]
 
+    def __init__(
+        self,
+        task_id: str,
+        at: float,
+        agent_id: str,
+        rule: str,
+        requirement: Requirement,
+        channel: Channel,
+        idle_since: float,
+        data_scope: str,
+        excluded: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self.task_id = task_id
+        self.at = at
+        self.agent_id = agent_id
+        self.rule = rule
+        self.requirement = requirement
+        self.channel = channel
+        self.idle_since = idle_since
+        self.data_scope = data_scope
+        self.excluded = excluded
+
     @property
     def why(self) -> Why:
         return Why(
@@ -135,15 +139,18 @@ class Offered(Chosen):
         data_scope: str,
         excluded: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self.task_id = task_id
-        self.at = at
-        self.agent_id = agent_id
-        self.rule = rule
-        self.requirement = requirement
-        self.channel = channel
-        self.idle_since = idle_since
-        self.data_scope = data_scope
-        self.excluded = excluded
+        Chosen.__init__(
+            self,
+            task_id,
+            at,
+            agent_id,
+            rule,
+            requirement,
+            channel,
+            idle_since,
+            data_scope,
+            excluded,
+        )
         self.expires_at = expires_at
         self.attempt = attempt
 
@@ -151,30 +158,8 @@ class Offered(Chosen):
         return f"offered (attempt {self.attempt}): " + self.why.text(self.agent_id, self.at)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)  # `Chosen.__init__`
 class Assigned(Chosen):
-    def __init__(
-        self,
-        task_id: str,
-        at: float,
-        agent_id: str,
-        rule: str,
-        requirement: Requirement,
-        channel: Channel,
-        idle_since: float,
-        data_scope: str,
-        excluded: tuple[tuple[str, str], ...] = (),
-    ) -> None:
-        self.task_id = task_id
-        self.at = at
-        self.agent_id = agent_id
-        self.rule = rule
-        self.requirement = requirement
-        self.channel = channel
-        self.idle_since = idle_since
-        self.data_scope = data_scope
-        self.excluded = excluded
-
     def explain(self) -> str:
         return "assigned: " + self.why.text(self.agent_id, self.at)
 
