@@ -1207,12 +1207,8 @@ class RoutingEngine(Matcher):
         if pool.slots <= 0:
             return None
         channel = CHANNELS[ci]
-        stats = q.stats[ci]
-        aht = (
-            (stats.aht if stats.timed else 0.0)
-            or q.cfg.handle_time.get(channel)
-            or DEFAULT_HANDLE_TIME[channel]
-        )
+        # (0.0 until the first task is handled, and falsy as "not measured" was)
+        aht = q.stats[ci].aht or q.cfg.handle_time.get(channel) or DEFAULT_HANDLE_TIME[channel]
         return (max(ahead, 0) + 1) * aht / pool.slots
 
     # --- views ---------------------------------------------------------------------------------

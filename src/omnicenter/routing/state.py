@@ -6,11 +6,12 @@ this is the hot path: a decision must cost a few microseconds.
 Indexes (entries carry a version; a changed agent or task makes its old ones stale, and
 stale entries are dropped when they reach the front):
 - `Pool.idle`: under longest idle (the default policy), the agents who match one requirement
-  on one channel and have room there, in one FIFO (`IdleLevel`) per number of tasks in hand. An agent is
-  appended whenever its state changes (it took or finished a task, came back, its capacity
-  changed), and the clock only moves forward, so each FIFO is in idle-since order: the top is
-  the first live entry of the lowest non-empty level, and filing is an append, not a heap
-  push. An entry is one int, `version << 32 | agent index` (no tuple for the collector).
+  on one channel and have room there, in one FIFO (`IdleLevel`) per number of tasks in hand.
+  An agent is appended whenever its state changes (it took or finished a task, came back, its
+  capacity changed), and the clock only moves forward, so each FIFO is in idle-since order:
+  the top is the first live entry of the lowest non-empty level, and filing is an append, not
+  a heap push. An entry is one int, `version << 32 | agent index` (no tuple for the
+  collector).
 - `Pool.agents`: the same under the other policies, as a heap keyed by the policy:
   `(k0, k1, agent index, agent version)`.
 - `Pool.tasks`: tasks waiting for that requirement and channel, keyed by
