@@ -4,10 +4,11 @@ Offers and assignments say why the agent was chosen (their `why`, a `Why`, rende
 only when someone asks).
 
 Decisions are values: nothing changes one after the engine returns it. They are not declared
-`frozen`, and each writes its own `__init__`: the decorator would generate one at import time,
-which runs as interpreted code (through `object.__setattr__` when frozen), while a written one
-is compiled with the engine: three times cheaper, and an assignment makes two or three
-decisions. The decorator still supplies equality and `repr`.
+`frozen`, and each writes its own `__init__` (or, like `Assigned`, inherits a written one): the
+decorator would generate one at import time, which runs as interpreted code (through
+`object.__setattr__` when frozen), while a written one is compiled with the engine: three
+times cheaper, and an assignment makes two or three decisions. The decorator still supplies
+equality and `repr`. `Why`, built only when someone asks, keeps the generated one.
 """
 
 from __future__ import annotations
