@@ -9,11 +9,18 @@ decorator would generate one at import time, which runs as interpreted code (thr
 `object.__setattr__` when frozen), while a written one is compiled with the engine: three
 times cheaper, and an assignment makes two or three decisions. The decorator still supplies
 equality and `repr`. `Why`, built only when someone asks, keeps the generated one.
+
+Every class here is `acyclic` for mypyc: a decision refers only to strings, numbers and
+immutable values, never back to anything that refers to it, so the cyclic collector need not
+track it. A decision kept in a finished task's history is freed minutes later, cold; as a
+tracked object its freeing also rewrote the collector's links in two neighbouring objects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from mypy_extensions import mypyc_attr
 
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.skills import Requirement
@@ -39,6 +46,7 @@ __all__ = [
 ]
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Why:
     """Why an agent got a task: the rule that picked them and what they had (built when
@@ -63,6 +71,7 @@ class Why:
         return head + "; " + "; ".join(f"{a} excluded: {r}" for a, r in self.excluded)
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Decision:
     task_id: str
@@ -72,6 +81,7 @@ class Decision:
         return type(self).__name__
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Chosen(Decision):
     """An agent chosen for the task, and why (see `Why`, whose fields are kept inline: one
@@ -119,6 +129,7 @@ class Chosen(Decision):
         )
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Offered(Chosen):
     """Agent `agent_id` is offered the task until `expires_at`; capacity is held meanwhile."""
@@ -159,12 +170,14 @@ class Offered(Chosen):
         return f"offered (attempt {self.attempt}): " + self.why.text(self.agent_id, self.at)
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True, init=False)  # `Chosen.__init__`
 class Assigned(Chosen):
     def explain(self) -> str:
         return "assigned: " + self.why.text(self.agent_id, self.at)
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Requeued(Decision):
     """An offer ended without acceptance (rejected, timed out, agent left); the task keeps its place."""
@@ -184,6 +197,7 @@ class Requeued(Decision):
         return f"requeued after offer {self.attempt} to {self.agent_id}: {self.reason}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class OfferWithdrawn(Decision):
     """The customer left while the offer was on the agent's screen."""
@@ -201,6 +215,7 @@ class OfferWithdrawn(Decision):
         return f"offer to {self.agent_id} withdrawn: {self.reason}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class AgentStateChanged(Decision):
     """The engine changed an agent's state (wrap-up start/end, away after a missed offer).
@@ -233,6 +248,7 @@ class AgentStateChanged(Decision):
         return f"agent {self.agent_id} is {self.presence.value}{until}: {self.reason or ''}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Widened(Decision):
     step: int
@@ -252,6 +268,7 @@ class Widened(Decision):
         return f"widened (step {self.step}): {self.reason}; now needs {self.requirement}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Overflowed(Decision):
     from_queue: str
@@ -271,6 +288,7 @@ class Overflowed(Decision):
         return f"overflowed from {self.from_queue} to {self.to_queue}: {self.reason}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class CallbackOffered(Decision):
     """Tell the customer the wait and offer a callback (keep the place, or at a chosen time)."""
@@ -291,6 +309,7 @@ class CallbackOffered(Decision):
         return f"callback offered: estimated wait {ewt} over {self.threshold:.0f} s"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class ChannelOffered(Decision):
     """A value rule suggests other channels (callback, chat, self-service, or a richer one)."""
@@ -317,6 +336,7 @@ class ChannelOffered(Decision):
         return f"rule {self.rule} offers channels {', '.join(self.channels)}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class CallbackScheduled(Decision):
     """A promise: the customer will be called by `due_at`."""
@@ -335,6 +355,7 @@ class CallbackScheduled(Decision):
         return f"callback scheduled {kind}, promised by {self.due_at:.0f}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class CallbackDue(Decision):
     """A scheduled callback entered its queue."""
@@ -350,6 +371,7 @@ class CallbackDue(Decision):
         return f"scheduled callback due by {self.due_at:.0f} entered the queue"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class PromiseKept(Decision):
     due_at: float
@@ -363,6 +385,7 @@ class PromiseKept(Decision):
         return f"promise kept ({self.due_at - self.at:.0f} s before due)"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class PromiseBroken(Decision):
     due_at: float
@@ -376,6 +399,7 @@ class PromiseBroken(Decision):
         return f"promise broken: no agent by {self.due_at:.0f}"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Transferred(Decision):
     from_agent_id: str

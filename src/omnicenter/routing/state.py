@@ -36,6 +36,8 @@ from __future__ import annotations
 
 from typing import Any, Final, cast
 
+from mypy_extensions import mypyc_attr
+
 from omnicenter.domain import Channel, Presence
 from omnicenter.routing.config import OverflowRule, QueueConfig, Stage
 from omnicenter.routing.skills import Requirement, SkillReq
@@ -119,6 +121,7 @@ class Pool:
         return f"Pool({self.req}, {CHANNELS[self.ci].value}, {POLICY_NAMES[self.policy]})"
 
 
+@mypyc_attr(acyclic=True)  # no references back: not tracked by the cyclic collector
 class IdleLevel:
     """The FIFO of a longest-idle pool's agents with a given number of tasks in hand: its
     entries, where it starts and when to compact it, in one record (filing an agent reads
@@ -381,6 +384,7 @@ class AgentRt:
         return self.presence is AVAILABLE
 
 
+@mypyc_attr(acyclic=True)  # no references back: not tracked by the cyclic collector
 class ChannelStats:
     """A queue's counters on one channel. Native int and float fields: a count past 256 in
     a list was a new int object at every change (a decision moves two or three of them)."""
@@ -523,6 +527,7 @@ class TaskRt:
         return CHANNELS[self.ci]
 
 
+@mypyc_attr(acyclic=True)  # no references back: not tracked by the cyclic collector
 class Finished:
     """What is kept of a finished task (the last `history_limit` of them) for `task()` and
     `explain()`: its identity, final figures and history.
