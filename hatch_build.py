@@ -6,6 +6,9 @@ planning simulator both gain. Wheels carry the extension; an editable install
 (`pip install -e .`) builds it in place beside the sources, and `omnicenter.routing` falls
 back to the sources when they are newer than the build (see `routing/__init__.py`).
 
+The same build compiles `omnicenter/_hugepages.c`, the allocator that puts Python's arenas
+on huge pages (see `omnicenter/hugepages.py`).
+
 Set OMNICENTER_PURE=1 to skip compiling. A failed compile (no C compiler, no headers) warns
 and leaves the pure Python engine, which passes the same tests.
 """
@@ -64,7 +67,7 @@ class MypycHook(BuildHookInterface):  # type: ignore[type-arg]
 
 def _compile(src: Path, *, inplace: bool) -> list[tuple[Path, str]]:
     from mypyc.build import mypycify
-    from setuptools import Distribution
+    from setuptools import Distribution, Extension
 
     work = Path(tempfile.mkdtemp(prefix="omnicenter-mypyc-"))
     cwd = os.getcwd()
@@ -74,10 +77,14 @@ def _compile(src: Path, *, inplace: bool) -> list[tuple[Path, str]]:
             stale.unlink()
         for stale in src.glob(f"{GROUP}__mypyc*.so"):
             stale.unlink()
+        for stale in (src / "omnicenter").glob("_hugepages*.so"):
+            stale.unlink()
         paths = [f"omnicenter/routing/{name}.py" for name in COMPILED]
         extensions = mypycify(
             paths, opt_level="3", group_name=GROUP, target_dir=str(work / "c"), verbose=False
         )
+        # Python's arenas on huge pages (see omnicenter/hugepages.py): plain C, built with it
+        extensions.append(Extension("omnicenter._hugepages", ["omnicenter/_hugepages.c"]))
         dist = Distribution({"ext_modules": extensions, "script_name": "setup.py"})
         cmd: Any = dist.get_command_obj("build_ext")
         cmd.inplace = inplace

@@ -41,7 +41,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from omnicenter import routing
+from omnicenter import hugepages, routing
 from omnicenter.planning.simulation import long_lived_gc
 from omnicenter.routing import Assigned, Decision, RoutingEngine, parse_skills
 from routing_baseline import ScanRouter
@@ -358,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         help="measure the headline N times and report the median run (a shared host varies)",
     )
     args = parser.parse_args(argv)
+    arenas = hugepages.enable()  # as the service does (OMNICENTER_HUGE_PAGES=0: not)
     steps = args.steps or (10_000 if args.quick else 60_000)
     base_steps = 40 if args.quick else 150
     columns = (
@@ -396,7 +397,7 @@ def main(argv: list[str] | None = None) -> int:
                 by_waiting.append(measure("backlog", 10_000, w, scale_steps, progress))
 
     engine = "compiled with mypyc" if routing.COMPILED else "Python sources (not compiled)"
-    console.print(f"routing engine: {engine}; machine: {machine()}")
+    console.print(f"routing engine: {engine}; machine: {machine()}; huge-page arenas: {arenas}")
     console.print(f"engine and scan baseline make the same pairings: {'yes' if agree else 'NO'}")
     if len(runs) > 1:
         rates = ", ".join(f"{overall(run):,.0f}" for run in runs)

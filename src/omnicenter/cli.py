@@ -13,6 +13,7 @@ import pkgutil
 import typer
 
 import omnicenter.commands as commands_pkg
+from omnicenter import hugepages
 
 __all__ = ["app", "main"]
 
@@ -36,4 +37,7 @@ _register_commands()
 
 
 def main() -> None:
+    # before anything sizeable is built: the service's and the simulator's objects then
+    # live on huge pages (see omnicenter.hugepages)
+    hugepages.enable()
     app()
