@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from omnicenter import hugepages, routing
+from omnicenter import routing
 from omnicenter.planning.erlang import erlang_c
 from omnicenter.planning.sim_kpis import kpis, kpis_by_queue
 from omnicenter.planning.sim_model import AgentSpec, ArrivalSpec, CenterModel, QueueSpec
@@ -180,7 +180,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=0, help="M/M/c runs each (best kept)")
     args = parser.parse_args()
-    arenas = hugepages.enable()  # as the `omnicenter` command does
     console = Console()
     horizon = 40_000.0 if args.quick else 400_000.0
     repeat = args.repeat or (1 if args.quick else 3)
@@ -219,7 +218,7 @@ def main() -> None:
         )
     console.print(table)
     engine = "compiled with mypyc" if routing.COMPILED else "Python sources (not compiled)"
-    console.print(f"routing engine: {engine}; huge-page arenas: {arenas}")
+    console.print(f"routing engine: {engine}")
     met = ours >= 100_000 and all(ours >= best[k][0] / best[k][1] for k in ("ciw", "simpy"))
     console.print(
         f"Erlang C P(wait) = {float(erlang_c(C, LAM * AHT)):.4f}; "

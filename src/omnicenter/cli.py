@@ -13,7 +13,6 @@ import pkgutil
 import typer
 
 import omnicenter.commands as commands_pkg
-from omnicenter import hugepages
 
 __all__ = ["app", "main"]
 
@@ -37,7 +36,4 @@ _register_commands()
 
 
 def main() -> None:
-    # before anything sizeable is built: the service's and the simulator's objects then
-    # live on huge pages (see omnicenter.hugepages)
-    hugepages.enable()
     app()

@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
+from omnicenter import hugepages
 from omnicenter.settings import load_settings
 
 console = Console()
@@ -26,6 +27,9 @@ def serve(
     log_level: Annotated[str, typer.Option(help="debug, info, warning")] = "info",
 ) -> None:
     """Start the contact center: API, agent desktop, chat widget, SMTP listener."""
+    # before the service builds its state: the routing engine's objects then live on huge
+    # pages (see omnicenter.hugepages; OMNICENTER_HUGE_PAGES=0 leaves them on small ones)
+    state = hugepages.enable()
     overrides: dict[str, object] = {}
     if host:
         overrides["http_host"] = host
@@ -49,6 +53,7 @@ def serve(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP verb
+    logging.getLogger("omnicenter").info("huge-page arenas: %s", state)
 
     from omnicenter.api import create_app
     from omnicenter.bootstrap import Services

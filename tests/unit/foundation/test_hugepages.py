@@ -100,19 +100,3 @@ def test_switched_off_by_the_environment() -> None:
         OMNICENTER_HUGE_PAGES="0",
     )
     assert got == {"state": "off: OMNICENTER_HUGE_PAGES=0", "again": "off: OMNICENTER_HUGE_PAGES=0"}
-
-
-_CLI = """
-import contextlib, io, json, sys
-from omnicenter import cli, hugepages
-sys.argv = ["omnicenter", "--help"]
-with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
-    cli.main()
-print(json.dumps({"state": hugepages.status()}))
-"""
-
-
-def test_the_command_line_enables_it() -> None:
-    if not _built() or hugepages._thp_mode() not in {"always", "madvise"}:
-        pytest.skip("no huge-page allocator here")
-    assert _run(_CLI) == {"state": "on"}
