@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from omnicenter import hugepages
 
-hugepages.enable()  # as the `omnicenter` command does: every test runs on that allocator
+hugepages.enable()  # as `omnicenter serve` does: every test runs on that allocator
 
 PG_ADMIN_URL = os.environ.get(
     "OMNICENTER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -17,10 +17,11 @@ the compiled engine); otherwise `enable()` changes nothing and says why.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
-__all__ = ["enable", "status"]
+__all__ = ["NOT_BUILT", "enable", "status", "unavailable"]
 
 _THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
 _state = "not enabled"
@@ -38,6 +39,20 @@ def _thp_mode() -> str | None:
     return None
 
 
+NOT_BUILT = "the extension is not built (OMNICENTER_PURE or no C compiler)"
+
+
+def unavailable() -> str | None:
+    """Why the allocator cannot work in this install and kernel (None: it can), whatever
+    `OMNICENTER_HUGE_PAGES` says."""
+    if importlib.util.find_spec("omnicenter._hugepages") is None:
+        return NOT_BUILT
+    mode = _thp_mode()
+    if mode not in {"always", "madvise"}:
+        return f"transparent huge pages are {mode or 'not available'}"
+    return None
+
+
 def enable() -> str:
     """Put new arenas on huge pages where possible; says what it did (idempotent)."""
     global _state
@@ -46,15 +61,12 @@ def enable() -> str:
     if os.environ.get("OMNICENTER_HUGE_PAGES", "1").strip().lower() in {"0", "false", "no", "off"}:
         _state = "off: OMNICENTER_HUGE_PAGES=0"
         return _state
-    mode = _thp_mode()
-    if mode not in {"always", "madvise"}:
-        _state = f"off: transparent huge pages are {mode or 'not available'}"
+    reason = unavailable()
+    if reason is not None:
+        _state = f"off: {reason}"
         return _state
-    try:
-        from omnicenter import _hugepages
-    except ImportError:
-        _state = "off: the extension is not built (OMNICENTER_PURE or no C compiler)"
-        return _state
+    from omnicenter import _hugepages
+
     _hugepages.enable()
     _state = "on"
     return _state

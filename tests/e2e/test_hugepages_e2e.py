@@ -23,12 +23,9 @@ def _advised_kb(pid: int) -> int:
 
 @pytest.mark.parametrize("switch", ["1", "0"])
 def test_serve_places_arenas_on_huge_pages_unless_switched_off(tmp_path: Path, switch: str) -> None:
-    try:
-        from omnicenter import _hugepages  # noqa: F401
-    except ImportError:
-        pytest.skip("the huge-page allocator is not built (OMNICENTER_PURE)")
-    if hugepages._thp_mode() not in {"always", "madvise"}:
-        pytest.skip(f"transparent huge pages are {hugepages._thp_mode()} on this kernel")
+    reason = hugepages.unavailable()
+    if reason is not None:
+        pytest.skip(reason)
     server = ServerProcess(tmp_path, env_extra={"OMNICENTER_HUGE_PAGES": switch})
     server.start(demo=True)
     try:

@@ -63,21 +63,12 @@ def _run(code: str, **env: str) -> dict[str, object]:
     return out
 
 
-def _built() -> bool:
-    try:
-        from omnicenter import _hugepages  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def test_objects_land_in_huge_page_chunks_and_are_given_back() -> None:
-    if not _built():
-        if os.environ.get("OMNICENTER_REQUIRE_TOOLS"):
-            pytest.fail("the huge-page allocator is not built: the install found no C compiler")
-        pytest.skip("the huge-page allocator is not built (OMNICENTER_PURE)")
-    if hugepages._thp_mode() not in {"always", "madvise"}:
-        pytest.skip(f"transparent huge pages are {hugepages._thp_mode()} on this kernel")
+    reason = hugepages.unavailable()
+    if reason is not None:
+        if reason == hugepages.NOT_BUILT and os.environ.get("OMNICENTER_REQUIRE_TOOLS"):
+            pytest.fail(f"the huge-page allocator is required here: {reason}")
+        pytest.skip(reason)
     got = _run(_PLACED)
     assert got["state"] == "on"
     held = got["held"]
