@@ -37,6 +37,7 @@ COMPILED = (
     "snapshots",
     "specs",
     "state",
+    "trail",
     "views",
 )
 GROUP = "omnicenter_routing"

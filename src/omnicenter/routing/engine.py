@@ -66,6 +66,7 @@ from omnicenter.routing.state import (
     TaskRt,
     TaskState,
 )
+from omnicenter.routing.trail import flush, log
 from omnicenter.routing.views import AgentView, Snapshot, TaskView
 
 __all__ = ["RoutingEngine"]
@@ -279,7 +280,7 @@ class RoutingEngine(Matcher):
                 and t.state in (_WAITING, _OFFERED, _SCHEDULED)
             ):
                 out.append(PromiseBroken(t.id, now, t.promise_due))
-                t.history.append(out[-1])
+                log(t, out[-1])
                 t.promise_due = None
         elif kind == _HOURS:
             self._hours_changed(obj, token, now, out)
@@ -595,7 +596,7 @@ class RoutingEngine(Matcher):
         t.stage_gen += 1
         decision = Overflowed(t.id, now, frm.name, to.name, reason)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         return True
 
     # --- the waiting line ----------------------------------------------------------------------
@@ -673,15 +674,29 @@ class RoutingEngine(Matcher):
         afters = q.afters
         while t.stage < len(afters) and t.stage_base + afters[t.stage] <= now:
             at = t.stage_base + afters[t.stage]
-            t.stage += 1
-            # the lane holds its stages' pools: no cache lookup
-            if fifo is not None:
-                t.pools = fifo.lanes.stages[t.stage]
+            stage = t.stage = t.stage + 1
+            if fifo is None:
+                t.pools = self._stage_pools(q, t.ci, stage)
+                decision = Widened(t.id, at, stage, t.pools[0].req, q.stage_texts[stage - 1])
+                out.append(decision)
+                log(t, decision)
+                continue
+            # the lane holds its stages' pools: no cache lookup. The step joins the task's
+            # history as a pending field (see `trail`): no object kept for minutes.
+            lanes = fifo.lanes
+            t.pools = lanes.stages[stage]
+            out.append(Widened(t.id, at, stage, t.pools[0].req, q.stage_texts[stage - 1]))
+            if (
+                t.w_lanes is lanes
+                and t.w_to == stage - 1
+                and t.w_base == t.stage_base
+                and t.a_rule is None
+            ):
+                t.w_to = stage
             else:
-                t.pools = self._stage_pools(q, t.ci, t.stage)
-            decision = Widened(t.id, at, t.stage, t.pools[0].req, q.stage_texts[t.stage - 1])
-            out.append(decision)
-            t.history.append(decision)
+                if t.w_lanes is not None or t.a_rule is not None:
+                    flush(t)
+                t.w_lanes, t.w_from, t.w_to, t.w_base = lanes, stage, stage, t.stage_base
 
     def _catch_up(self, t: TaskRt, now: float, out: list[Decision]) -> None:
         for _ in range(_MAX_HOPS * 4):
@@ -694,7 +709,7 @@ class RoutingEngine(Matcher):
                 t.pools = self._pools_for(t)
                 decision = Widened(t.id, now, t.stage, t.pools[0].req, t.q.stage_texts[t.stage - 1])
                 out.append(decision)
-                t.history.append(decision)
+                log(t, decision)
             elif not self._move(
                 t, self._queues[event.to], f"waited {now - t.stage_base:.0f} s", now, out
             ):
@@ -807,11 +822,14 @@ class RoutingEngine(Matcher):
                 t.id, now, a.id, expires, t.attempt, rule, req, channel, idle, scope, excluded
             )
             out.append(decision)
-            t.history.append(decision)
+            log(t, decision)
         else:
-            decision = Assigned(t.id, now, a.id, rule, req, channel, idle, scope, excluded)
-            out.append(decision)
-            t.history.append(decision)
+            out.append(Assigned(t.id, now, a.id, rule, req, channel, idle, scope, excluded))
+            if t.a_rule is not None:
+                flush(t)
+            # pending in the task's history (see `trail`), not an object kept for minutes
+            t.a_rule, t.a_at, t.a_agent, t.a_ci, t.a_req = rule, now, a.id, ci, req
+            t.a_idle, t.a_scope, t.a_excl = idle, scope, excluded
             t.state = _ASSIGNED
             t.assigned_at = now
             a.accepted += 1
@@ -837,7 +855,7 @@ class RoutingEngine(Matcher):
             t.promise_gen += 1
             if now <= t.promise_due:
                 out.append(PromiseKept(t.id, now, t.promise_due))
-                t.history.append(out[-1])
+                log(t, out[-1])
             t.promise_due = None
         if t.warm_from is not None:
             w, t.warm_from = t.warm_from, None
@@ -855,7 +873,7 @@ class RoutingEngine(Matcher):
             offer.data_scope, offer.excluded,
         )  # fmt: skip
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         self._answered(t, a, now, out)
         return out
 
@@ -894,7 +912,7 @@ class RoutingEngine(Matcher):
             self._exclude(t, a, now)
         decision = Requeued(t.id, now, a.id, reason, t.attempt)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         self._enqueue(t, now, out)
         if a.routable:
             self._improved(a, now, out)
@@ -1056,7 +1074,7 @@ class RoutingEngine(Matcher):
             label = "supervisor"
         decision = Transferred(t.id, now, a.id, label, warm)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         t.agent = None
         t.state = _WAITING
         if warm:
@@ -1097,7 +1115,7 @@ class RoutingEngine(Matcher):
             self._unfile(t)
         decision = Transferred(t.id, now, "", f"queue:{queue}", False)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         t.q, t.target, t.override = to, None, None
         t.stage, t.stage_base = 0, now
         t.stage_gen += 1
@@ -1117,7 +1135,7 @@ class RoutingEngine(Matcher):
             if rule.when_ewt_over <= 0 or ewt is None or ewt > rule.when_ewt_over:
                 decision: Decision = ChannelOffered(t.id, now, rule.offer_channels, rule.name, ewt)
                 out.append(decision)
-                t.history.append(decision)
+                log(t, decision)
         cb = t.q.cfg.callback
         if cb is not None and CHANNELS[t.ci] in cb.channels:
             if not computed:
@@ -1125,7 +1143,7 @@ class RoutingEngine(Matcher):
             if ewt is None or ewt > cb.offer_when_ewt_over:
                 decision = CallbackOffered(t.id, now, ewt, cb.offer_when_ewt_over)
                 out.append(decision)
-                t.history.append(decision)
+                log(t, decision)
 
     def request_callback(self, task_id: str, now: float, at: float | None = None) -> list[Decision]:
         """The customer took the callback: keep the place (`at` None) or be called at `at`.
@@ -1154,7 +1172,7 @@ class RoutingEngine(Matcher):
             self._timer(due, _PROMISE, t, t.promise_gen)
             decision = CallbackScheduled(t.id, now, due, True)
             out.append(decision)
-            t.history.append(decision)
+            log(t, decision)
             self._enqueue(t, now, out)
         else:
             self._schedule_callback(t, at, now, out)
@@ -1171,7 +1189,7 @@ class RoutingEngine(Matcher):
         self._timer(max(now, at - cb.lead), _CB_DUE, t, t.ver)
         decision = CallbackScheduled(t.id, now, t.promise_due, False)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
 
     def _callback_due(self, t: TaskRt, now: float, out: list[Decision]) -> None:
         cb = t.q.cfg.callback_rules
@@ -1184,7 +1202,7 @@ class RoutingEngine(Matcher):
         self._timer(t.promise_due, _PROMISE, t, t.promise_gen)
         decision = CallbackDue(t.id, now, t.promise_due)
         out.append(decision)
-        t.history.append(decision)
+        log(t, decision)
         self._enqueue(t, now, out)
 
     # --- estimated wait ------------------------------------------------------------------------
@@ -1291,7 +1309,8 @@ def _as_config(config: RoutingConfig | Mapping[str, Any]) -> RoutingConfig:
 
 
 def _last_offer(t: TaskRt) -> Offered:
-    history = t.history  # an index loop: compiled code cannot iterate reversed(list[Any])
+    history = t.history or []  # (an offer is always written out: see `trail`)
+    # an index loop: compiled code cannot iterate reversed(list[Any])
     for i in range(len(history) - 1, -1, -1):
         d = history[i]
         if isinstance(d, Offered):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from omnicenter.domain import Presence
 from omnicenter.routing.skills import Requirement
 from omnicenter.routing.state import CHANNELS, AgentRt, Finished, TaskRt, TaskState
+from omnicenter.routing.trail import history
 
 if TYPE_CHECKING:
     from omnicenter.routing.engine import RoutingEngine
@@ -15,7 +16,7 @@ __all__ = ["agent_reason", "explain_finished", "explain_task", "why_not"]
 
 
 def explain_task(engine: RoutingEngine, t: TaskRt) -> str:
-    lines = _story(t.id, t.ci, t.q.name, t.prio, t.state, t.arrival, t.deadline, t.history)
+    lines = _story(t.id, t.ci, t.q.name, t.prio, t.state, t.arrival, t.deadline, history(t))
     if t.state == TaskState.WAITING:
         if t.target is not None:
             lines.append(
@@ -37,7 +38,7 @@ def explain_finished(rec: Finished) -> str:
             TaskState.DONE,
             rec.arrival,
             rec.deadline,
-            rec.history,
+            history(rec),
         )
     )
 

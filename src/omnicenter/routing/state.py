@@ -227,7 +227,18 @@ class Fifo:
 class Lanes:
     """The waiting tasks of one queue on one channel that follow the queue's widening."""
 
-    __slots__ = ("best", "by_prio", "ci", "fifos", "offsets", "q", "stages", "usual", "views")
+    __slots__ = (
+        "best",
+        "by_prio",
+        "ci",
+        "fifos",
+        "offsets",
+        "q",
+        "stages",
+        "texts",
+        "usual",
+        "views",
+    )
 
     def __init__(
         self, q: QueueRt, ci: int, stages: tuple[tuple[Pool, ...], ...], offsets: list[float]
@@ -237,6 +248,9 @@ class Lanes:
         self.stages = stages  # the task's pools at each stage (who may take it then)
         self.offsets = offsets  # stage k is reached offsets[k] s after arrival
         self.views = tuple(LaneStage(self, k, offsets[k]) for k in range(len(offsets)))
+        # what each widening step says (`Widened`), as the queue had it when these were built
+        # (a reconfiguration builds new lanes): a task's pending steps are read from here
+        self.texts = q.stage_texts
         self.fifos: list[Fifo] = []  # one per priority, in order of creation
         self.by_prio: dict[int, Fifo] = {}  # priorities outside `usual`
         self.usual: list[Fifo | None] = [None] * _USUAL  # priorities 0.._USUAL-1, by index
@@ -449,6 +463,14 @@ class QueueRt:
 
 class TaskRt:
     __slots__ = (
+        "a_agent",
+        "a_at",
+        "a_ci",
+        "a_excl",
+        "a_idle",
+        "a_req",
+        "a_rule",
+        "a_scope",
         "agent",
         "arrival",
         "assigned_at",
@@ -479,6 +501,10 @@ class TaskRt:
         "target_rule",
         "target_until",
         "ver",
+        "w_base",
+        "w_from",
+        "w_lanes",
+        "w_to",
         "warm_from",
         "xpref",
         "xreq",
@@ -502,18 +528,33 @@ class TaskRt:
         self.filed = False
         self.pooled = False  # filed in pool heaps while waiting
         self.pools: tuple[Pool, ...] = ()
+        # The history (see `trail`): the entries written out, then the ones still pending,
+        # kept as fields rather than objects: widening steps taken in a lane (written as
+        # the lane's head widens) and the assignment (next to what assigning writes).
+        self.w_lanes: Lanes | None = None  # pending: stages w_from..w_to of these lanes
+        self.w_from = 0
+        self.w_to = 0
+        self.w_base = 0.0
         self.warm_from: AgentRt | None = None
         self.target: AgentRt | None = None
-        self.excluded: dict[int, float] | None = None  # agent index -> until (declined it)
         self.attempt = 0
         self.deadline = 0.0
         self.promise_due: float | None = None
-        self.promise_gen = 0
         self.assigned_at = 0.0
+        self.a_rule: str | None = None  # pending: the assignment (None: none)
+        self.a_at = 0.0
+        self.a_agent = ""
+        self.a_ci = 0
+        self.a_req: Requirement | None = None
+        self.a_idle = 0.0
+        self.a_scope = ""
+        self.a_excl: tuple[tuple[str, str], ...] = ()
+        self.promise_gen = 0
         self.case_id = spec.case_id
-        self.history: list[Any] = []
         self.arrival = arrival
         self.prio = int(spec.priority)
+        self.history: list[Any] | None = None  # written out (None: nothing yet)
+        self.excluded: dict[int, float] | None = None  # agent index -> until (declined it)
         self.xreq: tuple[SkillReq, ...] = spec.skills
         self.xpref: tuple[SkillReq, ...] = spec.preferred
         self.stage_gen = 0
@@ -530,15 +571,26 @@ class TaskRt:
 @mypyc_attr(acyclic=True)  # no references back: not tracked by the cyclic collector
 class Finished:
     """What is kept of a finished task (the last `history_limit` of them) for `task()` and
-    `explain()`: its identity, final figures and history.
+    `explain()`: its identity, final figures and history (see `trail`).
 
-    The task itself is freed as it finishes, while it is still in the cache; the ring that
-    keeps these records frees only a history when it drops one (freeing whole tasks there,
-    long after anyone touched them, was a third of a decision's last-level cache misses when
-    agents free up), and the record's object is filled again with the newest (no object to
-    allocate, to link into the collector's list, and to unlink from it, cold, later)."""
+    The task itself is freed as it finishes, while it is still in the cache. The ring that
+    keeps these records fills the oldest one's object again with the newest: no object to
+    allocate, to link into the collector's list, and to unlink from it, cold, later. What
+    the record holds is fields and shared values (a task's usual history, its widening steps
+    in a lane and its assignment, is pending fields, not objects): dropping the oldest frees
+    little more than its id. (Freeing whole tasks there, then histories of decision objects,
+    long after anyone touched them, were a third, then a quarter, of a decision's last-level
+    cache misses when agents free up.)"""
 
     __slots__ = (
+        "a_agent",
+        "a_at",
+        "a_ci",
+        "a_excl",
+        "a_idle",
+        "a_req",
+        "a_rule",
+        "a_scope",
         "agent_id",
         "arrival",
         "attempt",
@@ -548,6 +600,10 @@ class Finished:
         "id",
         "prio",
         "queue",
+        "w_base",
+        "w_from",
+        "w_lanes",
+        "w_to",
     )
 
     def __init__(self, t: TaskRt) -> None:
@@ -563,6 +619,18 @@ class Finished:
         self.arrival = t.arrival
         self.deadline = t.deadline
         self.attempt = t.attempt
+        self.w_lanes = t.w_lanes
+        self.w_from = t.w_from
+        self.w_to = t.w_to
+        self.w_base = t.w_base
+        self.a_rule = t.a_rule
+        self.a_at = t.a_at
+        self.a_agent = t.a_agent
+        self.a_ci = t.a_ci
+        self.a_req = t.a_req
+        self.a_idle = t.a_idle
+        self.a_scope = t.a_scope
+        self.a_excl = t.a_excl
 
 
 def _event_text(event: Stage | OverflowRule) -> str:

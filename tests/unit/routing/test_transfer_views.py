@@ -314,3 +314,55 @@ def test_a_callback_asked_for_during_a_warm_transfer_frees_the_agent_holding_the
     assert pairs(out) == [("t1", "p")] and e.task("t1").channel.value == "callback"
     e.complete("t1", T0 + 90)
     assert e.agent("s").load == {} and e.agent("p").load == {}
+
+
+WIDENING = {
+    "q": {
+        "skills": ["x>=3"],
+        "widening": [{"after": 10, "lower_levels": 1}, {"after": 20, "lower_levels": 2}],
+    }
+}
+
+
+def test_a_laned_task_history_keeps_every_step_in_order_through_a_reject_and_its_end() -> None:
+    e = engine(WIDENING, offer_timeout=30)
+    e.submit(task("t1"), T0)
+    e.add_agent(agent("low", {"x": 1}), T0 + 25)  # qualifies once both steps are taken
+    e.reject("t1", "low", T0 + 26)  # an entry written after the pending ones
+    e.add_agent(agent("mid", {"x": 2}), T0 + 27)
+    e.accept("t1", "mid", T0 + 28)
+    e.complete("t1", T0 + 40)
+    lines = e.explain("t1").splitlines()[1:]
+    assert [line.split(":", 1)[0].strip() for line in lines] == [
+        f"{T0 + 10:.0f}", f"{T0 + 20:.0f}", f"{T0 + 25:.0f}", f"{T0 + 26:.0f}",
+        f"{T0 + 27:.0f}", f"{T0 + 28:.0f}",
+    ]  # fmt: skip
+    assert "widened (step 1): after 10 s: levels lowered by 1; now needs x>=2" in lines[0]
+    assert "widened (step 2): after 20 s: levels lowered by 2; now needs x>=1" in lines[1]
+    assert "offered (attempt 1): agent low chosen" in lines[2] and "rejected" in lines[3]
+    assert "offered (attempt 2): agent mid chosen" in lines[4]
+    assert "assigned: agent mid chosen" in lines[5]
+
+
+def test_a_finished_task_explains_its_steps_as_they_were_configured_then() -> None:
+    e = engine(WIDENING)
+    e.submit(task("t1"), T0)
+    e.submit(task("t2"), T0 + 1)
+    e.add_agent(agent("low", {"x": 1}, voice=1), T0 + 30)  # takes t1 after both its steps
+    done = e.complete("t1", T0 + 31)  # and then t2, its steps taken by then too
+    assert pairs(done) == [("t2", "low")]
+    before = e.explain("t2")
+    e.reconfigure(
+        {
+            "engine": {"offer_timeout": 0},
+            "queues": {"q": {"skills": ["x>=3"], "widening": [{"after": 5, "lower_levels": 2}]}},
+        },
+        T0 + 32,
+    )
+    e.complete("t2", T0 + 33)
+    after = e.explain("t2")
+    assert after.splitlines()[1:] == before.splitlines()[1:]
+    assert "widened (step 2): after 20 s: levels lowered by 2" in after
+    assert "after 5 s" not in after
+    assert "assigned: agent low chosen by queue order" in after
+    assert "widened (step 1)" in e.explain("t1") and "widened (step 2)" in e.explain("t1")
