@@ -355,7 +355,9 @@ class AgentRt:
         self.since = now
         self.last_offer = 0
         self.views: tuple[LaneStage, ...] = ()
-        self.tasks: list[TaskRt] = []  # in hand, offered, or held through a warm transfer
+        # in hand, offered, or held through a warm transfer, in the order taken; a task that
+        # leaves clears its slot (None) and trailing slots are dropped (see `engine._drop`)
+        self.tasks: list[TaskRt | None] = []
         self.offered = 0
         self.pushed = -1  # the version whose entries are in the pools (-1: none)
         self.fseq = 0  # order of filing: ties in idle time go to who was filed first
@@ -481,6 +483,7 @@ class TaskRt:
         "excluded",
         "fifo",
         "filed",
+        "hand",
         "history",
         "id",
         "offered_at",
@@ -541,6 +544,7 @@ class TaskRt:
         self.deadline = 0.0
         self.promise_due: float | None = None
         self.assigned_at = 0.0
+        self.hand = 0  # its index in its agent's `tasks`
         self.a_rule: str | None = None  # pending: the assignment (None: none)
         self.a_at = 0.0
         self.a_agent = ""

@@ -109,3 +109,22 @@ def test_capacity_change_applies_at_once() -> None:
     assert e.submit(task("c2", channel=C), T0 + 1) == []
     out = e.set_capacity("a", {C: 2}, T0 + 2, max_total=2)
     assert [d.task_id for d in of(out, Assigned)] == ["c2"]
+
+
+def test_an_agent_keeping_one_task_while_others_come_and_go_gives_them_back_in_order() -> None:
+    from omnicenter.routing import Requeued
+
+    e = engine()
+    e.add_agent(agent("a", voice=0, chat=3, email=1, total=4), T0)
+    e.submit(task("mail", channel=E), T0)  # kept throughout: the others leave around it
+    now = T0
+    for i in range(200):
+        now += 1
+        e.submit(task(f"c{i}", channel=C), now)
+        if i >= 1:
+            e.complete(f"c{i - 1}", now)
+    assert e.agent("a").load == {C: 1, E: 1}
+    assert len(e._by_id["a"].tasks) <= 2 * 2 + 8  # cleared slots do not pile up
+    e.submit(task("late", channel=C), now + 1)
+    out = e.remove_agent("a", now + 2)
+    assert [d.task_id for d in of(out, Requeued)] == ["mail", "c199", "late"]
