@@ -121,6 +121,24 @@ class RoutingEngine(Matcher):
         self._hours_gen = 0
         self._apply_config(_as_config(config), now)
 
+    def __del__(self) -> None:
+        """Let go of every task: tasks are not tracked by the cyclic collector (see
+        `TaskRt`), so the cycles they close (with agents, lanes, pools) are opened here."""
+        self._tasks.clear()
+        self._timers.clear()
+        for a in self._agents:
+            if a is not None:
+                a.tasks = []
+                a.personal = []
+        for p in self._pools.values():
+            p.tasks = []
+        for q in self._queues.values():
+            for lanes in q.lanes:
+                if lanes is not None:
+                    for fifo in lanes.fifos:
+                        fifo.items = []
+                        fifo.head = None
+
     # --- configuration -------------------------------------------------------------------------
 
     @property
@@ -176,7 +194,10 @@ class RoutingEngine(Matcher):
                     t.q, t.stage, t.stage_base = self._queues[fallback], 0, now
                     if filed:
                         self._file(t)
-        # rebuild every index from scratch
+        # rebuild every index from scratch; the old pools' heaps hold only stale entries now
+        # (every waiting task is filed again): emptied, they keep no task alive
+        for p in self._pools.values():
+            p.tasks = []
         self._pools.clear()
         self._skill_pools.clear()
         self._open_pools.clear()

@@ -463,6 +463,12 @@ class QueueRt:
         self.lanes: list[Lanes | None] = [None] * len(CHANNELS)  # by channel, built on first use
 
 
+# Not tracked by the cyclic collector (compiled): a task is linked into the collector's list
+# as it arrives and unlinked as it finishes, minutes later, writing to two neighbours nobody
+# has touched since. Tasks do close cycles (with their agent, lane, pools and queue): the
+# engine lets go of them when it is dropped (`RoutingEngine.__del__`), and a reconfiguration
+# empties the pools it replaces.
+@mypyc_attr(acyclic=True)
 class TaskRt:
     __slots__ = (
         "a_agent",

@@ -1,8 +1,9 @@
 """What the cyclic collector sees of the engine: decisions not at all, an engine in full.
 
-Compiled, decisions and the small records are `acyclic` classes (untracked: freeing one
-unlinks nothing). A class that can close a cycle must stay tracked, or an engine dropped
-with tasks in hand would never be freed: the second test guards that.
+Compiled, decisions, the small records and tasks are `acyclic` classes (untracked: freeing
+one unlinks nothing). Tasks close cycles (with their agent, lane, pools and queue), so an
+engine lets go of its tasks when it is dropped, and a reconfiguration empties the pools it
+replaces: the last tests check that nothing of a dropped engine stays behind.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 from omnicenter import routing
 from omnicenter.routing import Decision
-from omnicenter.routing.state import AgentRt
+from omnicenter.routing.state import AgentRt, QueueRt, TaskRt
 
 from .support import T0, C, V, agent, engine, task
 
@@ -56,3 +57,34 @@ def test_an_engine_dropped_with_tasks_in_hand_and_waiting_is_collected() -> None
     del e
     gc.collect()
     assert sum(1 for o in gc.get_objects() if type(o) is AgentRt) == before
+
+
+def _alive() -> tuple[int, int]:
+    gc.collect()
+    objects = gc.get_objects()
+    return sum(type(o) is AgentRt for o in objects), sum(type(o) is QueueRt for o in objects)
+
+
+def test_compiled_tasks_are_not_tracked_by_the_collector() -> None:
+    if not routing.COMPILED:
+        pytest.skip("the sources: mypyc_attr(acyclic=True) is a no-op there")
+    e, _ = _busy_engine()
+    assert e._tasks and not any(gc.is_tracked(t) for t in e._tasks.values())
+    assert all(type(t) is TaskRt for t in e._tasks.values())
+
+
+def test_an_engine_reconfigured_with_tasks_in_pools_is_collected_when_dropped() -> None:
+    before = _alive()
+    queues = {"q": {"skills": ["returns>=2"]}, "r": {"skills": ["returns>=1"]}}
+    e = engine(queues, history_limit=3)
+    e.add_agent(agent("a", {"returns": 2, "pl": 3}, voice=1, chat=2, total=2), T0)
+    for i in range(6):  # skills of their own: filed in pool heaps, not in lanes
+        e.submit(task(f"t{i}", channel=C, skills="pl>=3"), T0 + i)
+    e.complete("t0", T0 + 10)
+    queues["q"]["widening"] = [{"after": 5, "lower_levels": 1}]
+    e.reconfigure({"engine": {"offer_timeout": 0}, "queues": queues}, T0 + 20)
+    e.submit(task("late", "r"), T0 + 21)
+    assert e.waiting_count() > 0 and e.agent("a").load == {C: 2}
+    assert _alive() == (before[0] + 1, before[1] + 2)
+    del e
+    assert _alive() == before
