@@ -503,7 +503,7 @@ class RoutingEngine(Matcher):
         if spec.callback_at is not None:
             self._schedule_callback(t, spec.callback_at, now, out)
             return out
-        if t.target is None and self._config.sticky.window > 0:
+        if (t.x is None or t.x.target is None) and self._config.sticky.window > 0:
             self._sticky(t, spec, now)
         self._enqueue(t, now, out)
         if t.state == _WAITING and (offer_rule is not None or t.q.cfg.callback is not None):
@@ -630,7 +630,8 @@ class RoutingEngine(Matcher):
         afters = t.q.afters
         if t.stage < len(afters) and t.stage_base + afters[t.stage] <= now:
             self._catch_up(t, now, out)
-        a = t.target
+        x = t.x
+        a = None if x is None else x.target
         if a is not None:
             if now < t.target_until and self._agents[a.idx] is a:
                 if a.room >> t.ci & 1 and not (t.excluded and a.idx in t.excluded):
@@ -741,7 +742,8 @@ class RoutingEngine(Matcher):
     def _pools_for(self, t: TaskRt) -> tuple[Pool, ...]:
         """The pools a waiting task is filed in: its requirement after widening, plus the
         queues a widening step added. Cached per distinct requirement."""
-        if not t.xreq and not t.xpref and t.override is None:  # the common case: a plain task
+        x = t.x
+        if x is None or (not x.xreq and not x.xpref and x.override is None):  # a plain task
             return self._stage_pools(t.q, t.ci, t.stage)
         key = (t.q.name, t.ci, t.stage, t.xreq, t.xpref, t.override)
         pools = self._pcache.get(key)
@@ -804,10 +806,11 @@ class RoutingEngine(Matcher):
         else:
             t.ver += 1
         ci = t.ci
-        if t.warm_from is a:
+        x = t.x  # (most tasks have no extras: one check for all of them)
+        if x is not None and x.warm_from is a:
             # a warm transfer nobody else took comes back to the agent holding it: the
             # capacity it holds is the task's (counting it again would be released twice)
-            t.warm_from = None
+            x.warm_from = None
         else:
             at = ci << 3
             loads = a.loads + (1 << at)
@@ -827,7 +830,8 @@ class RoutingEngine(Matcher):
         self._stale(a)  # filed anew (if it has room left) by the caller, once it is done with it
         a.offered += 1
         t.agent = a
-        t.target = None
+        if x is not None:
+            x.target = None
         t.attempt += 1
         excluded = (
             self._explain_candidates(t, a, req, now)
@@ -852,7 +856,7 @@ class RoutingEngine(Matcher):
             if t.a_rule is not None:
                 flush(t)
             # pending in the task's history (see `trail`), not an object kept for minutes
-            t.a_rule, t.a_at, t.a_agent, t.a_ci, t.a_req = rule, now, a.id, ci, req
+            t.a_rule, t.a_agent, t.a_ci, t.a_req = rule, a.id, ci, req
             t.a_idle, t.a_scope, t.a_excl = idle, scope, excluded
             t.state = _ASSIGNED
             t.assigned_at = now
@@ -861,7 +865,7 @@ class RoutingEngine(Matcher):
             stats.answered += 1
             if now <= t.deadline:
                 stats.in_sla += 1
-            if t.promise_due is not None or t.warm_from is not None:
+            if x is not None and (x.promise_due is not None or x.warm_from is not None):
                 self._answered_extra(t, now, out)
 
     def _answered(self, t: TaskRt, a: AgentRt, now: float, out: list[Decision]) -> None:
@@ -1017,7 +1021,8 @@ class RoutingEngine(Matcher):
         """The task is done: it leaves the index, and a record of it goes into the ring."""
         t.state = _DONE
         t.ver += 1
-        t.promise_gen += 1
+        if t.x is not None:  # (a task with no extras has no promise timer to void)
+            t.x.promise_gen += 1
         del self._tasks[t.id]
         if not self._history_limit:
             return  # nothing is kept

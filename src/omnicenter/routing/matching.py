@@ -408,14 +408,14 @@ class Matcher:
         q = t.q
         if t.fifo is not None:  # a reconfiguration refiles tasks still in their old lanes
             t.fifo.remove(t)
+        x = t.x
         if (
             q.laned
             and t.stage_base == t.arrival
             and t.deadline == t.arrival + q.within[t.ci]
-            and not t.xreq
-            and not t.xpref
-            and t.override is None
-            and not t.excluded
+            and (
+                x is None or (not x.xreq and not x.xpref and x.override is None and not x.excluded)
+            )
         ):
             lanes = q.lanes[t.ci]
             if lanes is None:

@@ -26,7 +26,7 @@ def pending(rec: TaskRt | Finished) -> list[Decision]:
         out += [_widened(rec.id, lanes, k, rec.w_base) for k in range(rec.w_from, rec.w_to + 1)]
     rule, req = rec.a_rule, rec.a_req
     if rule is not None and req is not None:
-        at, agent, channel, idle = rec.a_at, rec.a_agent, CHANNELS[rec.a_ci], rec.a_idle
+        at, agent, channel, idle = rec.assigned_at, rec.a_agent, CHANNELS[rec.a_ci], rec.a_idle
         out.append(Assigned(rec.id, at, agent, rule, req, channel, idle, rec.a_scope, rec.a_excl))
     return out
 

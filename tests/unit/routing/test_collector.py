@@ -88,3 +88,14 @@ def test_an_engine_reconfigured_with_tasks_in_pools_is_collected_when_dropped() 
     assert _alive() == (before[0] + 1, before[1] + 2)
     del e
     assert _alive() == before
+
+
+def test_a_plain_task_carries_no_extras_and_a_task_that_needs_them_gets_them() -> None:
+    e, _ = _busy_engine()
+    plain = [t for t in e._tasks.values() if not t.xreq]
+    assert plain and all(t.x is None for t in plain)  # waited, widened, assigned: no extras
+    e.submit(task("own", channel=V, skills="returns>=1"), T0 + 41)
+    assert e._tasks["own"].x is not None and e._tasks["own"].xreq
+    held = next(t for t in e._tasks.values() if t.state == 2 and t.x is None)
+    e.transfer(held.id, T0 + 42, to_supervisor=True)  # an escalation needs an override
+    assert e._tasks[held.id].x is not None and e._tasks[held.id].override is not None
