@@ -291,7 +291,7 @@ def measure_apart(
     """`measure` in a fresh process, as pyperf runs each benchmark in its own workers: an
     engine built in a process that has already built and dropped others sits on a heap
     fragmented by them, scattered over more cache lines and pages (the medians of five
-    runs: 183,400/s in one process, 196,800 and 204,200/s in workers, on a 2-vCPU Xeon),
+    runs: 194,000/s in one process, 210,700 and 210,000/s in workers, on a 2-vCPU Xeon),
     which no live service, holding one engine for its life, sees."""
     spec = {
         "label": label, "agents": agents, "waiting": waiting, "steps": steps,
