@@ -592,10 +592,8 @@ class TaskRt:
         self.case_id = spec.case_id
         self.arrival = arrival
         self.prio = int(spec.priority)
-        if spec.skills or spec.preferred:
-            x = self.x = TaskExtra()
-            x.xreq = spec.skills
-            x.xpref = spec.preferred
+        self.xreq = spec.skills  # (the setters make extras only for skills of its own)
+        self.xpref = spec.preferred
 
     @property
     def channel(self) -> Channel:

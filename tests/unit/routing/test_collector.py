@@ -14,7 +14,7 @@ import pytest
 
 from omnicenter import routing
 from omnicenter.routing import Decision
-from omnicenter.routing.state import AgentRt, QueueRt, TaskRt
+from omnicenter.routing.state import AgentRt, QueueRt, TaskRt, TaskState
 
 from .support import T0, C, V, agent, engine, task
 
@@ -96,6 +96,6 @@ def test_a_plain_task_carries_no_extras_and_a_task_that_needs_them_gets_them() -
     assert plain and all(t.x is None for t in plain)  # waited, widened, assigned: no extras
     e.submit(task("own", channel=V, skills="returns>=1"), T0 + 41)
     assert e._tasks["own"].x is not None and e._tasks["own"].xreq
-    held = next(t for t in e._tasks.values() if t.state == 2 and t.x is None)
+    held = next(t for t in e._tasks.values() if t.state == TaskState.ASSIGNED and t.x is None)
     e.transfer(held.id, T0 + 42, to_supervisor=True)  # an escalation needs an override
     assert e._tasks[held.id].x is not None and e._tasks[held.id].override is not None
