@@ -1,38 +1,80 @@
-"""Wiring: the one place where settings become engines, listeners and senders.
+"""Wiring: the one place where settings become engines, adapters and live components.
 
 Nothing is built at import time; `Services.start()` is called by the app's lifespan (and by
-tests and benchmarks that want the real thing without HTTP).
+tests and benchmarks that want the real thing without HTTP). Start order: the store, then
+the live components (router, knowledge, bot, phone), then the work the last run left open,
+and the channels' doors last, so nothing arrives before there is someone to take it.
+Who hears the bus, and in which order, is one table: `Services._listeners`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import secrets
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omnicenter.bus import EventQueues, InProcessBus
 from omnicenter.bus.events import BusEvent
-from omnicenter.channels.email import EmailLimits, EmailListener, EmailSendError, SmtpRelaySender
-from omnicenter.channels.sms import OutboxSmsProvider, SmsProvider, SmsSendError, TwilioSmsProvider
-from omnicenter.channels.webchat import VisitorHub
-from omnicenter.domain import Channel, OutboundMessage
+from omnicenter.channels.base import ChannelAdapter
+from omnicenter.channels.email import EmailChannel, EmailLimits, EmailListener, SmtpRelaySender
+from omnicenter.channels.forms import FormsChannel
+from omnicenter.channels.registry import is_realtime
+from omnicenter.channels.sms import OutboxSmsProvider, SmsChannel, SmsProvider, TwilioSmsProvider
+from omnicenter.channels.voice import VoiceChannel, VoiceSettings
+from omnicenter.channels.voice.prompts import SpeechSynth
+from omnicenter.channels.webchat import VisitorHub, WebchatChannel
+from omnicenter.domain import Channel
+from omnicenter.flows import Flow, FlowEngine
+from omnicenter.knowledge import AnswerRecorder, KnowledgeService
+from omnicenter.knowledge.connectors import WooCommerceConnector
+from omnicenter.live.bot import Bot, flow_registry, load_knowledge
+from omnicenter.live.callbacks import Callbacks
+from omnicenter.live.intake import ContactIntake
+from omnicenter.live.knowledge import KnowledgeUpdates, open_knowledge, shop_connector
+from omnicenter.live.outbox import Dispatcher
+from omnicenter.live.phone.flow_ivr import FlowIvr, flow_ivr
+from omnicenter.live.phone.phone import Phone, start_phone, voice_settings_for
+from omnicenter.live.restore import restore_open_work
+from omnicenter.live.router import LiveRouter
+from omnicenter.live.routing_config import routing_config_for
 from omnicenter.routing import RoutingConfig
 from omnicenter.runtime import Runtime
-from omnicenter.services.delivery import DeliveryError, Dispatcher
-from omnicenter.services.promises import OpenPromise, open_promises, restore_promises
+from omnicenter.services.bot_turns import bot_channels
 from omnicenter.services.replies import SenderSettings
-from omnicenter.services.routing_live import LiveRouter, load_routing_config
 from omnicenter.settings import Settings
 from omnicenter.store.db import Database
 
-__all__ = ["Services"]
+__all__ = ["ChannelAdapters", "Services"]
 
 log = logging.getLogger(__name__)
+
+Listener = Callable[[BusEvent], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelAdapters:
+    """One adapter per channel package: the entry points call `receive`, the outbox `send`."""
+
+    email: EmailChannel
+    sms: SmsChannel
+    webchat: WebchatChannel
+    forms: FormsChannel
+    voice: VoiceChannel
+
+    def by_channel(self) -> dict[Channel, ChannelAdapter[Any]]:
+        adapters: tuple[ChannelAdapter[Any], ...] = (
+            self.email,
+            self.sms,
+            self.webchat,
+            self.forms,
+            self.voice,
+        )
+        return {a.manifest.channel: a for a in adapters}
 
 
 def _secret(settings: Settings) -> bytes:
@@ -56,19 +98,22 @@ class Services:
     runtime: Runtime = field(init=False)
     queues: EventQueues = field(init=False)
     visitors: VisitorHub = field(init=False)
+    channels: ChannelAdapters = field(init=False)
     dispatcher: Dispatcher = field(init=False)
+    callbacks: Callbacks = field(init=False)
     sms: SmsProvider = field(init=False)
     email_relay: SmtpRelaySender | None = field(init=False, default=None)
     email_listener: EmailListener | None = field(init=False, default=None)
     router: LiveRouter | None = field(init=False, default=None)
-    voice: Any = field(init=False, default=None)  # VoiceHandle when voice is enabled
-    bot: Any = field(init=False, default=None)  # BotHandle when the bot is enabled
-    # KnowledgeService when the bot or a shop connector needs knowledge; `shop` is the
-    # WooCommerce connector (pulls on a schedule, verifies webhooks) when one is set.
-    knowledge: Any = field(init=False, default=None)
-    shop: Any = field(init=False, default=None)
-    _knowledge_stop: asyncio.Event = field(init=False, default_factory=asyncio.Event)
-    _knowledge_tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+    intake: ContactIntake | None = field(init=False, default=None)
+    bot: Bot | None = field(init=False, default=None)
+    voice: Phone | None = field(init=False, default=None)
+    flow_ivr: FlowIvr | None = field(init=False, default=None)
+    # the single source of truth when the bot or a shop connector needs it; `shop` is the
+    # WooCommerce connector (pulls on a schedule, verifies webhooks) when one is set
+    knowledge: KnowledgeService | None = field(init=False, default=None)
+    shop: WooCommerceConnector | None = field(init=False, default=None)
+    knowledge_updates: KnowledgeUpdates | None = field(init=False, default=None)
     secret: bytes = field(init=False)
     sender: SenderSettings = field(init=False)
 
@@ -100,15 +145,16 @@ class Services:
                 password=s.smtp_relay_password.get_secret_value() or None,
                 starttls=s.smtp_relay_starttls,
             )
-        self.dispatcher = Dispatcher(
-            self.runtime,
-            {
-                Channel.EMAIL: self._send_email,
-                Channel.SMS: self._send_sms,
-                Channel.WEBCHAT: self._send_webchat,
-            },
+        self.channels = ChannelAdapters(
+            email=EmailChannel(self.email_relay, self.email_limits),
+            sms=SmsChannel(self.sms, account_sid=s.twilio_account_sid or None),
+            webchat=WebchatChannel(self.visitors),
+            forms=FormsChannel(),
+            voice=VoiceChannel(),
         )
-        self.bus.subscribe(self._to_queues)
+        self.dispatcher = Dispatcher(self.runtime, self.channels.by_channel())
+        self.callbacks = Callbacks(self.runtime, None)
+        self.bus.subscribe(self._hear)
 
     @property
     def email_limits(self) -> EmailLimits:
@@ -118,174 +164,181 @@ class Services:
             max_attachment_bytes=s.email_max_attachment_bytes,
         )
 
+    # -- lifecycle -------------------------------------------------------------------------
     async def start(self, *, smtp: bool = True, migrate: bool = True) -> None:
+        s = self.settings
         if migrate:
             await asyncio.to_thread(self.db.migrate)
-        if smtp:
-            from omnicenter.api.email_inbound import make_accept
-
-            self.email_listener = EmailListener(
-                self.settings.smtp_host,
-                self.settings.smtp_port,
-                make_accept(self),
-                self.email_limits,
-                set(self.settings.email_accepted_domains) or None,
-            )
-            await self.email_listener.start()
-        if self.settings.routing_enabled:
-            saved = Path(self.settings.data_dir) / "routing.json"
-            raw = (
-                json.loads(saved.read_text())
-                if saved.exists()
-                else load_routing_config(self.settings.routing_config)
-            )
-            config = RoutingConfig.from_dict(raw)
-            self.router = LiveRouter(self.runtime, config)
-        if self.settings.bot_enabled or self.settings.woocommerce_url:
+        if s.routing_enabled:
+            config = RoutingConfig.from_dict(routing_config_for(s.data_dir, s.routing_config))
+            self.router = LiveRouter(self.runtime, config, is_realtime=is_realtime)
+            self.intake = ContactIntake(self.router)
+            self.callbacks.router = self.router
+            await self.router.start()
+        if s.bot_enabled or s.woocommerce_url:
             await self._start_knowledge()
-        if self.settings.bot_enabled:
-            from omnicenter.services.bot_live import attach_bot
-
-            # Before routing starts, so that conversations the bot holds are not queued.
-            self.bot = await attach_bot(
-                self,
-                self.settings.bot_flow,
-                self.settings.bot_catalog or None,
-                knowledge=self.knowledge,
-            )
-        owed: list[OpenPromise] = []
-        if self.router is not None:
-            # Callback promises still owed are scheduled again (below, once the phone that
-            # keeps them runs), not queued as plain contacts.
-            owed = await self.runtime.read(open_promises)
-            await self.router.start(held={p.interaction_id for p in owed})
-            self.bus.subscribe(self.router.enqueue)
-        if self.settings.voice_enabled:
-            from omnicenter.services.voice_live import attach_voice
-
-            self.voice = await attach_voice(self)
+        if s.bot_enabled:
+            await self.attach_bot(s.bot_flow, s.bot_catalog or None, knowledge=self.knowledge)
+        if s.voice_enabled:
+            await self.attach_voice()
             voice_flow = os.environ.get("OMNICENTER_VOICE_FLOW", "")
             if voice_flow and self.bot is not None:
-                from omnicenter.services.voice_flows import attach_flow_ivr
-
                 # The phone runs this flow with the bot's knowledge; the menu stays the
                 # fallback when none is set.
-                await attach_flow_ivr(self, self.voice, voice_flow)
+                await self.attach_flow_ivr(voice_flow)
             elif voice_flow:
                 log.warning(
                     "OMNICENTER_VOICE_FLOW needs the bot's knowledge (OMNICENTER_BOT_ENABLED); "
                     "calls get the DTMF menu"
                 )
-        if owed:
-            await restore_promises(self, owed)
+        if self.router is not None:
+            await restore_open_work(
+                self.runtime,
+                self.router,
+                gate=self.bot,
+                keeper=self.voice.service if self.voice is not None else None,
+            )
         resumed = await self.dispatcher.resume()
         if resumed:
             log.info("resuming delivery of %d pending outbound messages", resumed)
+        if smtp:
+            from omnicenter.api.email_inbound import make_accept
 
-    async def _start_knowledge(self) -> None:
-        """Knowledge from the database (default) or data_dir/knowledge.json; reload when
-        another process saves a version; pull the shop on its interval."""
-        from datetime import timedelta
-
-        from omnicenter.knowledge import (
-            FileKnowledgeRepository,
-            KnowledgeChange,
-            KnowledgeService,
-            watch_versions,
-        )
-        from omnicenter.knowledge.connectors import (
-            PullSchedule,
-            WooCommerceConnector,
-            run_pull_loop,
-        )
-        from omnicenter.store.knowledge import SqlKnowledgeRepository
-
-        s = self.settings
-        catalog = Path(s.bot_catalog) if s.bot_catalog else None
-        if s.knowledge_store == "file":
-            if catalog is None or s.woocommerce_url:  # else the bot imports its catalog
-                repository = FileKnowledgeRepository(s.data_dir)
-                self.knowledge = await asyncio.to_thread(KnowledgeService, repository)
-        else:
-            sql = SqlKnowledgeRepository(self.db)
-            self.knowledge = await asyncio.to_thread(KnowledgeService, sql)
-            if catalog is not None and self.knowledge.snapshot.revision == 0:
-                # The catalog folder seeds an empty database; later changes are imports.
-                files = sorted(p for p in catalog.iterdir() if p.is_file())
-                change = KnowledgeChange(author="omnicenter", source=f"catalog {catalog}")
-                report = await asyncio.to_thread(
-                    self.knowledge.import_files, files, None, change=change
-                )
-                if not report.applied:
-                    problems = "; ".join(str(r) for r in report.rejected[:5])
-                    raise RuntimeError(f"catalog {catalog} was not imported: {problems}")
-            self._knowledge_tasks.append(
-                asyncio.create_task(
-                    watch_versions(self.knowledge, s.knowledge_reload_s, self._knowledge_stop)
-                )
+            self.email_listener = EmailListener(
+                s.smtp_host,
+                s.smtp_port,
+                make_accept(self),
+                self.email_limits,
+                set(s.email_accepted_domains) or None,
             )
-        if s.woocommerce_url:
-            self.shop = WooCommerceConnector(
-                s.woocommerce_url,
-                s.woocommerce_consumer_key,
-                s.woocommerce_consumer_secret.get_secret_value(),
-                s.woocommerce_webhook_secret.get_secret_value(),
-            )
-            if s.knowledge_pull_interval_s > 0 and self.knowledge is not None:
-                schedule = PullSchedule(interval=timedelta(seconds=s.knowledge_pull_interval_s))
-                self._knowledge_tasks.append(
-                    asyncio.create_task(
-                        run_pull_loop(self.shop, self.knowledge, schedule, self._knowledge_stop)
-                    )
-                )
+            await self.email_listener.start()
 
     async def stop(self) -> None:
-        self._knowledge_stop.set()
-        for task in self._knowledge_tasks:
-            await task
-        if self.voice is not None:
-            await self.voice.close()
-        if self.bot is not None:
-            await self.bot.close()
-        if self.router is not None:
-            await self.router.stop()
         if self.email_listener is not None:
             await self.email_listener.stop()
+        if self.voice is not None:
+            await self.voice.stop()
+        if self.bot is not None:
+            await self.bot.stop()
+        if self.knowledge_updates is not None:
+            await self.knowledge_updates.stop()
+        if self.router is not None:
+            await self.router.stop()
         await self.dispatcher.drain()
         if isinstance(self.sms, TwilioSmsProvider):
             await self.sms.aclose()
         self.runtime.close()
         self.db.dispose()
 
-    # -- live push -------------------------------------------------------------------------
+    async def _start_knowledge(self) -> None:
+        s = self.settings
+        self.knowledge = await open_knowledge(s, self.db)
+        self.shop = shop_connector(s)
+        if self.knowledge is not None:
+            self.knowledge_updates = KnowledgeUpdates(
+                self.knowledge,
+                reload_s=s.knowledge_reload_s,
+                watch=s.knowledge_store != "file",
+                shop=self.shop,
+                pull_interval_s=s.knowledge_pull_interval_s,
+            )
+            await self.knowledge_updates.start()
+
+    # -- live components -------------------------------------------------------------------
+    async def attach_bot(
+        self,
+        flow_path: Path | str,
+        catalog_dir: Path | str | None,
+        *,
+        knowledge: KnowledgeService | None = None,
+        recorder: AnswerRecorder | None = None,
+        flows: Sequence[Flow] = (),
+    ) -> Bot:
+        """The bot on the live channels, answering from `knowledge` (else the catalog
+        folder, else what `omnicenter knowledge import` saved), as routing's contact gate."""
+        registry, flow_id = flow_registry(flow_path, flows)
+        if knowledge is None:
+            knowledge = await asyncio.to_thread(load_knowledge, self.settings.data_dir, catalog_dir)
+        bot = Bot(
+            self.runtime,
+            registry,
+            flow_id,
+            knowledge,
+            channels=bot_channels(self.runtime.channels),
+            outbox=self.dispatcher,
+            routing=self.router,
+            callbacks=self.callbacks,
+            sender=self.sender,
+            recorder=recorder,
+        )
+        self.bot = bot
+        if self.intake is not None:
+            self.intake.gate = bot
+        await bot.start()
+        return bot
+
+    async def attach_voice(
+        self, voice: VoiceSettings | None = None, *, require_ivr_skills: bool = False
+    ) -> Phone:
+        """The SIP endpoint on the live services; stopped with them."""
+        s = self.settings
+        phone = await start_phone(
+            self.runtime,
+            self.router,
+            voice if voice is not None else voice_settings_for(s),
+            region=s.default_region,
+            secret=self.secret,
+            require_ivr_skills=require_ivr_skills,
+        )
+        self.voice = phone
+        self.callbacks.keeper = phone.service
+        return phone
+
+    async def attach_flow_ivr(
+        self,
+        flow_path: Path | str,
+        *,
+        engine: FlowEngine | None = None,
+        speech: SpeechSynth | None = None,
+        digit_timeout: float = 5.0,
+    ) -> FlowIvr:
+        """Every inbound call runs `flow_path`, answered from the bot's knowledge (one
+        source of truth for every channel) unless `engine` is given."""
+        if self.voice is None:
+            raise ValueError("the flow IVR needs the phone: attach voice first")
+        if engine is None:
+            if self.bot is None:
+                raise ValueError("the flow IVR needs knowledge: attach the bot or pass an engine")
+            engine = FlowEngine(self.bot.knowledge)
+        if speech is None:
+            speech = SpeechSynth(self.voice.endpoint.settings.data_dir / "speech")
+        ivr = flow_ivr(
+            self.runtime, self.callbacks, engine, flow_path, speech, digit_timeout=digit_timeout
+        )
+        self.voice.service.flow_ivr = ivr
+        self.flow_ivr = ivr
+        return ivr
+
+    # -- the bus ---------------------------------------------------------------------------
+    def _listeners(self) -> list[tuple[str, Listener]]:
+        """Who hears every event, in this order: the live push to browsers; the bot (it
+        claims a conversation before the intake asks it); the contact intake; the router;
+        the phone (an offer of a call task rings a phone)."""
+        table: list[tuple[str, Listener | None]] = [
+            ("live push", self._to_queues),
+            ("bot", self.bot.on_event if self.bot is not None else None),
+            ("intake", self.intake.on_event if self.intake is not None else None),
+            ("router", self.router.enqueue if self.router is not None else None),
+            ("phone", self.voice.service.on_bus if self.voice is not None else None),
+        ]
+        return [(name, fn) for name, fn in table if fn is not None]
+
+    def _hear(self, event: BusEvent) -> None:
+        for name, listener in self._listeners():
+            try:
+                listener(event)
+            except Exception:  # one failing listener must not starve the others
+                log.exception("%s failed on %s", name, event.type)
+
     def _to_queues(self, event: BusEvent) -> None:
         self.queues.push(event.model_dump(mode="json"))
-
-    # -- channel senders -------------------------------------------------------------------
-    async def _send_email(self, msg: OutboundMessage) -> tuple[str, str | None]:
-        if self.email_relay is None:
-            return "stored", None
-        try:
-            message_id = await self.email_relay.send(msg)
-        except EmailSendError as exc:
-            raise DeliveryError(str(exc), temporary=exc.temporary) from exc
-        return "sent", message_id
-
-    async def _send_sms(self, msg: OutboundMessage) -> tuple[str, str | None]:
-        try:
-            return await self.sms.send(msg)
-        except SmsSendError as exc:
-            raise DeliveryError(exc.reason, temporary=exc.temporary) from exc
-
-    async def _send_webchat(self, msg: OutboundMessage) -> tuple[str, str | None]:
-        payload: dict[str, Any] = {
-            "type": "message",
-            "event_id": msg.event_id,
-            "author_type": msg.meta.get("author_type", "agent"),
-            "body": msg.body,
-        }
-        if msg.meta.get("buttons"):
-            payload["buttons"] = msg.meta["buttons"]
-        delivered = await self.visitors.send(msg.to, payload)
-        # Offline visitors read the transcript when they come back.
-        return ("sent" if delivered else "stored"), None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -23,6 +23,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection
 
 from omnicenter.bus.inprocess import InProcessBus
+from omnicenter.channels.registry import MANIFESTS
+from omnicenter.domain import Channel, ChannelManifest
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store.db import Database
 
@@ -45,8 +47,9 @@ class _Job:
 class _GroupWriter:
     """One thread, many units of work per transaction (SQLite)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, channels: Mapping[Channel, ChannelManifest]) -> None:
         self.db = db
+        self.channels = channels
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="oc-writer", daemon=True)
         self._thread.start()
@@ -76,7 +79,7 @@ class _GroupWriter:
         try:
             with self.db.transaction() as conn:
                 for job in batch:
-                    uow = UnitOfWork(conn)
+                    uow = UnitOfWork(conn, channels=self.channels)
                     try:
                         if len(batch) == 1:
                             result = job.fn(uow, *job.args, **job.kwargs)
@@ -107,10 +110,16 @@ class _GroupWriter:
 
 
 class Runtime:
-    def __init__(self, db: Database, bus: InProcessBus) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bus: InProcessBus,
+        channels: Mapping[Channel, ChannelManifest] = MANIFESTS,
+    ) -> None:
         self.db = db
         self.bus = bus
-        self._group = _GroupWriter(db) if db.is_sqlite else None
+        self.channels = channels
+        self._group = _GroupWriter(db, channels) if db.is_sqlite else None
         self._writer = ThreadPoolExecutor(8, thread_name_prefix="oc-write")
         self._reader = ThreadPoolExecutor(4, thread_name_prefix="oc-read")
 
@@ -125,7 +134,7 @@ class Runtime:
 
             def run() -> tuple[T, UnitOfWork]:
                 with self.db.transaction() as conn:
-                    uow = UnitOfWork(conn)
+                    uow = UnitOfWork(conn, channels=self.channels)
                     value = fn(uow, *args, **kwargs)
                 return value, uow
 

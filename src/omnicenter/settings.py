@@ -76,7 +76,7 @@ class Settings(BaseSettings):
     woocommerce_webhook_secret: SecretStr = SecretStr("")
     knowledge_pull_interval_s: int = Field(default=900, ge=0)
     routing_enabled: bool = True
-    routing_config: str = ""  # a TOML file; empty: the packaged default (see README)
+    routing_config: str = ""  # a TOML file; empty: the packaged default (docs/routing.md)
 
     widget_keys: list[str] = Field(default_factory=lambda: ["demo-widget-key"])
     form_keys: list[str] = Field(default_factory=lambda: ["demo-form-key"])

@@ -1,19 +1,29 @@
-"""Request dependencies: the wired services, the authenticated agent, role checks."""
+"""Request dependencies: the wired services, the authenticated agent or chat visitor, role
+checks."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request, WebSocket
+from fastapi import Depends, Header, HTTPException, Request, WebSocket
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from omnicenter.bootstrap import Services
+from omnicenter.channels.webchat import verify_visitor
 from omnicenter.domain import Agent, AgentRole
 from omnicenter.services.agents import agent_for_token
 from omnicenter.services.uow import utcnow
 
-__all__ = ["CurrentAgent", "ServicesDep", "authenticate", "get_services", "require"]
+__all__ = [
+    "CurrentAgent",
+    "ServicesDep",
+    "VisitorId",
+    "authenticate",
+    "get_services",
+    "require",
+    "visitor_from_authorization",
+]
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /api/v1/auth/token")
 
@@ -63,3 +73,22 @@ def ws_token(websocket: WebSocket) -> str | None:
         return token
     auth = websocket.headers.get("authorization", "")
     return auth[7:] if auth.lower().startswith("bearer ") else None
+
+
+def visitor_from_authorization(services: Services, authorization: str | None) -> str:
+    """The chat visitor of a `Bearer <visitor token>` header (signed by us), or 401."""
+    token = authorization[7:] if authorization and authorization[:7].lower() == "bearer " else None
+    visitor = verify_visitor(services.secret, token) if token else None
+    if visitor is None:
+        raise HTTPException(401, "missing or invalid visitor token")
+    return visitor
+
+
+async def current_visitor(
+    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
+) -> str:
+    """As a dependency the visitor token is checked before the body is read or validated."""
+    return visitor_from_authorization(services, authorization)
+
+
+VisitorId = Annotated[str, Depends(current_visitor)]

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from omnicenter.channels.email import AcceptCallback, parse_email, to_inbound
+from omnicenter.channels.email import AcceptCallback
 from omnicenter.domain import InboundEvent
 from omnicenter.services.inbound import ingest
 
@@ -17,13 +17,13 @@ __all__ = ["make_accept"]
 
 
 def make_accept(services: Services) -> AcceptCallback:
-    limits = services.email_limits
+    email = services.channels.email
     region = services.settings.default_region
 
     async def accept(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> None:
         def parse() -> InboundEvent:
-            parsed = parse_email(raw, limits)
-            return to_inbound(parsed, datetime.now(UTC), rcpt_tos[0] if rcpt_tos else None)
+            recipient = rcpt_tos[0] if rcpt_tos else None
+            return email.receive(raw, received_at=datetime.now(UTC), recipient=recipient)
 
         event = await asyncio.to_thread(parse)
         await services.runtime.write(ingest, event, region=region)

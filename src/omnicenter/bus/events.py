@@ -1,16 +1,23 @@
 """Every event that crosses the bus or a WebSocket, declared once, typed, with no extra fields.
 
-A malformed event fails validation in the tests instead of confusing a browser.
+A malformed event fails validation in the tests instead of confusing a browser. Fields that
+take one of a known set of values are typed as that set (the domain's enums, or a `Literal`);
+on the wire (`model_dump(mode="json")`) an enum is its plain string or number value.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from omnicenter.domain.channels import Channel
+from omnicenter.domain.messages import DeliveryStatus
+from omnicenter.domain.model import AuthorType, CaseStatus, EventKind, Presence, Priority
+
 __all__ = [
+    "ROUTING_DECISIONS",
     "AgentPresenceChanged",
     "BusEvent",
     "CaseUpdated",
@@ -19,12 +26,42 @@ __all__ = [
     "MessageDelivered",
     "OfferEnded",
     "RoutingDecisionMade",
+    "RoutingDecisionName",
     "TaskAssigned",
     "TaskOffered",
     "TimelineEventAdded",
     "TypingIndicator",
     "bus_event_adapter",
+    "routing_decision_name",
 ]
+
+
+# The routing engine's decision types (`omnicenter.routing.decisions`), by class name: what
+# `RoutingDecisionMade.decision` says. A test keeps the two lists equal.
+RoutingDecisionName = Literal[
+    "AgentStateChanged",
+    "Assigned",
+    "CallbackDue",
+    "CallbackOffered",
+    "CallbackScheduled",
+    "ChannelOffered",
+    "OfferWithdrawn",
+    "Offered",
+    "Overflowed",
+    "PromiseBroken",
+    "PromiseKept",
+    "Requeued",
+    "Transferred",
+    "Widened",
+]
+ROUTING_DECISIONS: frozenset[str] = frozenset(get_args(RoutingDecisionName))
+
+
+def routing_decision_name(name: str) -> RoutingDecisionName:
+    """`name` (a decision's class name) as a `RoutingDecisionName`; ValueError otherwise."""
+    if name not in ROUTING_DECISIONS:
+        raise ValueError(f"not a routing decision: {name!r}")
+    return cast(RoutingDecisionName, name)
 
 
 class _Event(BaseModel):
@@ -39,9 +76,9 @@ class TimelineEventAdded(_Event):
     customer_id: str
     case_id: str | None
     interaction_id: str | None
-    kind: str
-    channel: str | None
-    author_type: str
+    kind: EventKind
+    channel: Channel | None
+    author_type: AuthorType
     author_id: str | None
     body: str
     created_at: datetime
@@ -52,9 +89,9 @@ class TimelineEventAdded(_Event):
 class CaseUpdated(_Event):
     type: Literal["case_updated"] = "case_updated"
     case_id: str
-    customer_id: str
-    status: str
-    priority: int
+    customer_id: str  # the merge root: agents and the desktop key customers by it
+    status: CaseStatus
+    priority: Priority
     owner_agent_id: str | None
     subject: str
 
@@ -66,15 +103,15 @@ class MessageDelivered(_Event):
     event_id: str
     outbox_id: str
     interaction_id: str
-    channel: str
-    status: str
+    channel: Channel
+    status: DeliveryStatus
     error: str | None = None
 
 
 class AgentPresenceChanged(_Event):
     type: Literal["agent_presence"] = "agent_presence"
     agent_id: str
-    presence: str
+    presence: Presence
     reason: str | None = None
 
 
@@ -101,7 +138,7 @@ class TaskOffered(_Event):
     task_id: str
     case_id: str | None
     customer_id: str | None
-    channel: str
+    channel: Channel
     queue: str
     expires_at: datetime
     explanation: str
@@ -112,13 +149,15 @@ class TaskAssigned(_Event):
     to_agent: str
     task_id: str
     case_id: str | None
-    channel: str
+    channel: Channel
     queue: str
     explanation: str
 
 
 class OfferEnded(_Event):
-    """An offer is off the agent's screen: rejected, timed out, or the customer left."""
+    """An offer is off the agent's screen: rejected, timed out, or the customer left.
+
+    `reason` is the engine's words, free text: some name a queue or a presence."""
 
     type: Literal["offer_ended"] = "offer_ended"
     to_agent: str
@@ -132,7 +171,7 @@ class RoutingDecisionMade(_Event):
 
     type: Literal["routing_decision"] = "routing_decision"
     task_id: str
-    decision: str
+    decision: RoutingDecisionName
     explanation: str
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -10,12 +10,15 @@ from rich.console import Console
 from omnicenter.domain import AgentRole
 from omnicenter.settings import load_settings
 
+if TYPE_CHECKING:
+    from omnicenter.store import Database
+
 agent_app = typer.Typer(help="Agent accounts and API keys.", no_args_is_help=True)
 console = Console()
 
 
-def _db():  # type: ignore[no-untyped-def]
-    from omnicenter.store import Database
+def _db() -> Database:
+    from omnicenter.store import Database  # imported on use: `--help` stays fast
 
     db = Database(load_settings().sqlalchemy_url())
     db.migrate()

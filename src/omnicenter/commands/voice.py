@@ -29,13 +29,10 @@ def purge_recordings(
 ) -> None:
     """Delete call recordings older than the retention; their calls' timelines say so."""
     from omnicenter.channels.voice.retention import delete_recordings
+    from omnicenter.live.phone.phone import voice_settings_for
+    from omnicenter.live.phone.recordings import expired_for, retention_by_queue
+    from omnicenter.services.calls import expire_recording
     from omnicenter.services.uow import UnitOfWork
-    from omnicenter.services.voice_live import (
-        expire_recording,
-        expired_for,
-        retention_by_queue,
-        voice_settings_for,
-    )
     from omnicenter.store import Database
 
     settings = load_settings()

@@ -1,11 +1,20 @@
-"""Channels and what each one can do."""
+"""Channels and what each one can do: the manifest every channel adapter declares."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
-__all__ = ["Channel", "ChannelManifest", "SecurityLevel"]
+__all__ = [
+    "Channel",
+    "ChannelManifest",
+    "OverLength",
+    "RichElement",
+    "SecurityLevel",
+    "TooLong",
+    "split_text",
+]
 
 
 class Channel(enum.StrEnum):
@@ -19,11 +28,6 @@ class Channel(enum.StrEnum):
     FORM = "form"
     CALLBACK = "callback"
 
-    @property
-    def realtime(self) -> bool:
-        """A real-time contact waits on the line; a deferred one can wait in a queue for hours."""
-        return self in (Channel.WEBCHAT, Channel.VOICE, Channel.MESSENGER)
-
 
 class SecurityLevel(enum.IntEnum):
     """How much a channel can be trusted with; engagement rules compare against it."""
@@ -33,14 +37,101 @@ class SecurityLevel(enum.IntEnum):
     VERIFIED = 2  # the customer proved who they are (login, OTP)
 
 
+class OverLength(enum.StrEnum):
+    """What happens to an outbound text longer than the channel's `max_length`."""
+
+    REFUSE = "refuse"  # the writer is told at once (`TooLong`) and shortens it
+    SPLIT = "split"  # sent as several messages, cut at word boundaries
+
+
+class RichElement(enum.StrEnum):
+    """Interactive elements a channel can show besides text."""
+
+    BUTTONS = "buttons"  # quick replies: a tap sends the button's value back
+    LISTS = "lists"  # a list picker with sections and rows
+    TEMPLATES = "templates"  # provider-approved message templates (cards, carousels)
+
+
+class TooLong(ValueError):
+    """A text over a channel's limit, on a channel that refuses such texts."""
+
+    def __init__(self, channel: Channel, length: int, limit: int) -> None:
+        super().__init__(
+            f"a {channel.value} message is limited to {limit} characters; this one has {length}"
+        )
+        self.channel = channel
+        self.length = length
+        self.limit = limit
+
+
+_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+
+
+def split_text(text: str, limit: int) -> tuple[str, ...]:
+    """`text` in parts of at most `limit` characters, cut at the last whitespace that fits
+    (a word longer than `limit` is cut where the limit falls). Whitespace at a cut is
+    dropped; every other character is kept, in order. A text within the limit is returned
+    unchanged as one part."""
+    if limit < 1:
+        raise ValueError(f"limit must be positive, not {limit}")
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        # The last whitespace may sit right after the last character that fits.
+        match = _LAST_SPACE.match(rest, 0, limit + 1)
+        head = rest[: match.end() - 1].rstrip() if match else ""
+        if head:
+            parts.append(head)
+            rest = rest[len(head) :]
+        elif rest[0].isspace():  # leading whitespace is no part of its own
+            pass
+        else:  # no word boundary within reach: cut the word
+            parts.append(rest[:limit])
+            rest = rest[limit:]
+        rest = rest.lstrip()
+    if rest or not parts:
+        parts.append(rest)
+    return tuple(parts)
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelManifest:
-    """What a channel adapter declares about itself (Home Assistant's manifest, for channels)."""
+    """What a channel adapter declares about itself (Home Assistant's manifest, for channels).
+
+    `realtime`: the customer waits on the line (a call, a chat) rather than in a queue.
+    `max_length`: the longest text one outbound message carries (None: no limit);
+    `over_length` says what `fit` does with a longer one. Each adapter bounds what it
+    receives itself (docs/channels/<name>.md gives the figures).
+    `text_replies`: whether an agent or a bot can write to the customer on this channel;
+    `answered_on`: the channels that answer it instead, in order of preference.
+    """
 
     channel: Channel
     realtime: bool
     media_types: tuple[str, ...]
     max_length: int | None
     security: SecurityLevel
+    over_length: OverLength = OverLength.REFUSE
+    rich: frozenset[RichElement] = field(default_factory=frozenset)
+    text_replies: bool = True
+    answered_on: tuple[Channel, ...] = ()
     supports_html: bool = False
     supports_attachments: bool = False
+
+    def __post_init__(self) -> None:
+        if self.max_length is not None and self.max_length < 1:
+            raise ValueError(f"{self.channel.value}: max_length must be positive")
+        if self.text_replies and self.answered_on:
+            raise ValueError(f"{self.channel.value}: a channel with replies is answered on itself")
+        if not self.text_replies and self.rich:
+            raise ValueError(f"{self.channel.value}: rich elements need text replies")
+
+    def fit(self, body: str) -> tuple[str, ...]:
+        """The messages to send for `body`: itself when it fits, else the parts the
+        policy makes. Raises `TooLong` (with the limit) when the policy is REFUSE."""
+        limit = self.max_length
+        if limit is None or len(body) <= limit:
+            return (body,)
+        if self.over_length is OverLength.REFUSE:
+            raise TooLong(self.channel, len(body), limit)
+        return split_text(body, limit)

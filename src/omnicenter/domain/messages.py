@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from omnicenter.domain.channels import Channel
 
-__all__ = ["Attachment", "InboundEvent", "OutboundMessage"]
+__all__ = ["Attachment", "DeliveryStatus", "InboundEvent", "OutboundMessage"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,8 @@ class InboundEvent:
     `idempotency_key` is the channel's own id for the message (Message-ID, provider SID,
     client message id): a second delivery with the same key is recognised and dropped.
     `thread_refs` are channel-specific pointers to earlier messages (email References).
+    `sender_kind` is the identity kind of `sender` when the channel's usual one does not
+    fit (a call from a SIP user rather than a phone number: `sip`).
     """
 
     channel: Channel
@@ -46,6 +49,7 @@ class InboundEvent:
     attachments: tuple[Attachment, ...] = ()
     fields: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+    sender_kind: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +65,13 @@ class OutboundMessage:
     sender: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where an outbound message is: waiting (or retrying), handed to its channel, kept for
+    later (a gateway-less SMS, a chat visitor who is away), or given up on."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    STORED = "stored"
+    FAILED = "failed"

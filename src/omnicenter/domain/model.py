@@ -14,8 +14,10 @@ from typing import Any
 from omnicenter.domain.channels import Channel
 
 __all__ = [
+    "OPEN_CASE_STATUSES",
     "Agent",
     "AgentRole",
+    "AuthorType",
     "Case",
     "CaseStatus",
     "Customer",
@@ -53,7 +55,18 @@ class CaseStatus(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.PENDING)
+        """Not yet settled: new, open, or pending (waiting for the customer)."""
+        return self not in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
+
+    @property
+    def awaits_agent(self) -> bool:
+        """Open and with the contact center's move to make: a pending case waits for the
+        customer, so routing does not queue its work."""
+        return self.is_open and self is not CaseStatus.PENDING
+
+
+# The statuses `CaseStatus.is_open` accepts, for queries that filter on the stored value.
+OPEN_CASE_STATUSES: tuple[CaseStatus, ...] = tuple(s for s in CaseStatus if s.is_open)
 
 
 class InteractionStatus(enum.StrEnum):
@@ -66,6 +79,15 @@ class Priority(enum.IntEnum):
     NORMAL = 2
     HIGH = 3
     URGENT = 4
+
+
+class AuthorType(enum.StrEnum):
+    """Who wrote a timeline event."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    BOT = "bot"
+    SYSTEM = "system"  # what the platform did by itself: routing facts, call events
 
 
 class EventKind(enum.StrEnum):
@@ -146,7 +168,7 @@ class TimelineEvent:
     channel: Channel | None
     body: str
     created_at: datetime
-    author_type: str = "customer"  # customer | agent | bot | system
+    author_type: AuthorType = AuthorType.CUSTOMER
     author_id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -11,9 +11,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import phonenumbers
-
 from omnicenter.flows.model import CollectKind
+from omnicenter.identity.normalize import InvalidAddress, normalize_phone
 from omnicenter.knowledge.text import fold
 
 __all__ = ["validate"]
@@ -95,13 +94,10 @@ def validate(
         case CollectKind.EMAIL:
             return value.lower() if _EMAIL.match(value) else None
         case CollectKind.PHONE:
-            try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
+            try:  # a number to call back on: it must exist, not only look possible
+                return normalize_phone(value, region, strict=True)
+            except InvalidAddress:
                 return None
-            if not phonenumbers.is_valid_number(number):
-                return None
-            return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
         case CollectKind.DATE:
             day = _date(value, now.astimezone(ZoneInfo(timezone)).date())
             return day.isoformat() if day else None

@@ -60,14 +60,20 @@ def normalize_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def normalize_phone(number: str, default_region: str = "PL") -> str:
-    """Any written form (`0048 601-234-567`, `601 234 567`) -> E.164 (`+48601234567`)."""
+def normalize_phone(number: str, default_region: str = "PL", *, strict: bool = False) -> str:
+    """Any written form (`0048 601-234-567`, `601 234 567`) -> E.164 (`+48601234567`).
+
+    The number must have a possible length for its country; `strict` also wants it in a
+    range the numbering plan assigns (a number a customer typed to be called back on),
+    while an address we were reached from is taken as long as it is possible."""
     try:
         parsed = phonenumbers.parse(number, default_region)
     except phonenumbers.NumberParseException as exc:
         raise InvalidAddress(f"not a phone number: {number!r} ({exc})") from exc
     if not phonenumbers.is_possible_number(parsed):
         raise InvalidAddress(f"not a possible phone number: {number!r}")
+    if strict and not phonenumbers.is_valid_number(parsed):
+        raise InvalidAddress(f"not a valid phone number: {number!r}")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -142,7 +142,7 @@ def set_presence(
     if result.rowcount == 0:
         raise AgentError(f"unknown agent {agent_id}")
     uow.audit(actor, "agent.presence", "agent", agent_id, presence=presence.value, reason=reason)
-    uow.emit(AgentPresenceChanged(agent_id=agent_id, presence=presence.value, reason=reason))
+    uow.emit(AgentPresenceChanged(agent_id=agent_id, presence=presence, reason=reason))
     agent = get_agent(uow.conn, agent_id)
     assert agent is not None
     return agent

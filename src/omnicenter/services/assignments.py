@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, select
 
-from omnicenter.bus.events import CaseUpdated
-from omnicenter.domain import CaseStatus, Channel, EventKind
+from omnicenter.domain import CaseStatus, Channel, EventKind, InteractionStatus
+from omnicenter.domain.model import AuthorType
 from omnicenter.metrics.timeline import from_timeline
+from omnicenter.services.case_changes import CaseValues, change_case
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
-from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 from omnicenter.store.metrics import record as record_metrics
+from omnicenter.store.rows import AnyRow
 
 __all__ = [
     "WaitingWork",
@@ -66,7 +67,7 @@ def routing_facts(conn: Connection, interaction_id: str) -> WaitingWork | None:
     return _work(row) if row else None
 
 
-def _work(row: Any) -> WaitingWork:
+def _work(row: AnyRow) -> WaitingWork:
     fields = row.fields or {}
     hint = fields.get("queue") or fields.get("topic")
     return WaitingWork(
@@ -83,12 +84,13 @@ def _work(row: Any) -> WaitingWork:
 
 
 def waiting_work(conn: Connection) -> list[WaitingWork]:
-    """Open interactions of open cases that nobody owns: re-queued after a restart."""
+    """Open interactions of cases awaiting an agent that nobody owns: re-queued after a
+    restart."""
     rows = conn.execute(
         _WORK.where(
             and_(
-                t.interactions.c.status == "open",
-                t.cases.c.status.in_(("new", "open")),
+                t.interactions.c.status == InteractionStatus.OPEN.value,
+                cases_repo.CASE_AWAITS_AGENT,
                 t.cases.c.owner_agent_id.is_(None),
             )
         ).order_by(t.interactions.c.created_at)
@@ -101,9 +103,10 @@ _ENDED = {"task_answered", "task_abandoned", "task_completed"}
 
 def routing_events(
     conn: Connection, bodies: tuple[str, ...], case_ids: list[str] | None = None
-) -> list[Any]:
-    """Routing facts with these bodies (read by body: `meta` is JSON, not indexed) on open
-    cases, or on the given cases: case_id, interaction_id, meta, created_at; oldest first."""
+) -> list[AnyRow]:
+    """Routing facts with these bodies (read by body: `meta` is JSON, not indexed) on cases
+    awaiting an agent, or on the given cases: case_id, interaction_id, meta, created_at;
+    oldest first."""
     e = t.events.c
     query = (
         select(e.case_id, e.interaction_id, e.meta, e.created_at)
@@ -112,14 +115,14 @@ def routing_events(
         .order_by(e.created_at, e.id)
     )
     if case_ids is None:
-        query = query.where(t.cases.c.status.in_(("new", "open")))
+        query = query.where(cases_repo.CASE_AWAITS_AGENT)
     else:
         query = query.where(e.case_id.in_(case_ids))
     return list(conn.execute(query))
 
 
 def queued_tasks(conn: Connection) -> dict[str, str]:
-    """Routing tasks recorded as queued on open cases and not answered, abandoned or
+    """Routing tasks recorded as queued on cases awaiting an agent and not answered, abandoned or
     completed since: task id -> interaction id, oldest first. After a restart the same
     contacts are queued again under the same ids, so they are not counted twice."""
     open_: dict[str, str] = {}
@@ -165,9 +168,9 @@ def record_routing(
         customer_id=interaction.customer_id,
         case_id=interaction.case_id,
         interaction_id=interaction_id,
-        kind=EventKind.ROUTING.value,
+        kind=EventKind.ROUTING,
         channel=interaction.channel,
-        author_type="system",
+        author_type=AuthorType.SYSTEM,
         author_id=None,
         body=decision,
         meta=meta,
@@ -184,21 +187,11 @@ def assign_case(
         return None
     case = cases_repo.get_case(uow.conn, interaction.case_id)
     assert case is not None
-    values: dict[str, Any] = {"owner_agent_id": agent_id, "updated_at": uow.now}
+    values: CaseValues = {"owner_agent_id": agent_id}
     if case.status is CaseStatus.NEW:
-        values["status"] = CaseStatus.OPEN.value
-    uow.conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(**values))
+        values["status"] = CaseStatus.OPEN
+    change_case(uow, case, **values)
     record_routing(
         uow, interaction_id, "assigned", {**meta, "agent_id": agent_id, "fact": "task_answered"}
-    )
-    uow.emit(
-        CaseUpdated(
-            case_id=case.id,
-            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
-            status=str(values.get("status", case.status.value)),
-            priority=int(case.priority),
-            owner_agent_id=agent_id,
-            subject=case.subject,
-        )
     )
     return case.id

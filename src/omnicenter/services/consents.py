@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from omnicenter.domain import Agent
-from omnicenter.domain.model import EventKind
+from omnicenter.domain.model import AuthorType, EventKind
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import customers as customers_repo
@@ -98,7 +98,7 @@ def set_consents(
         }  # fmt: skip
         add_timeline_event(
             uow, customer_id=root, case_id=None, interaction_id=None,
-            kind=EventKind.NOTE.value, channel=None, author_type="agent", author_id=agent.id,
+            kind=EventKind.NOTE, channel=None, author_type=AuthorType.AGENT, author_id=agent.id,
             body=body, meta=meta,
         )  # fmt: skip
     return list_consents(uow.conn, root)

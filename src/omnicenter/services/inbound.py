@@ -1,8 +1,11 @@
-"""Inbound contacts: whatever the channel, one `InboundEvent` becomes a timeline event.
+"""Inbound contacts: whatever the channel, calls included, one `InboundEvent` becomes a
+timeline event. This is the one ingest.
 
 Order of work inside one transaction: idempotency check, identity resolution, threading
-(which interaction and case), the event itself, then the keys that make a re-delivery of the
-same message a no-op. The caller acknowledges (HTTP 2xx, SMTP 250) only after the commit.
+(which interaction continues, else which case a new interaction joins: `_case_to_join`, the
+one place that rule is written), the event itself, then the keys that make a re-delivery of
+the same message a no-op. The caller acknowledges (HTTP 2xx, SMTP 250, the call's first
+event) only after the commit.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, desc, insert, select, update
 
-from omnicenter.bus.events import CaseUpdated
 from omnicenter.domain import CaseStatus, Channel, EventKind, InboundEvent
+from omnicenter.domain.model import AuthorType
 from omnicenter.identity import identity_kind_for, normalize_address
+from omnicenter.services.case_changes import change_case
 from omnicenter.services.identity import Claim, resolve_customer
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
+from omnicenter.services.webchat import bind_visitor_interaction, visitor_interaction
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
@@ -32,9 +37,6 @@ _SEEN = select(t.inbound_keys.c.event_id).where(
 )
 _INSERT_KEY = insert(t.inbound_keys)
 _INSERT_MESSAGE_ID = insert(t.email_message_ids)
-_SESSION_INTERACTION = select(t.webchat_sessions.c.interaction_id).where(
-    t.webchat_sessions.c.id == bindparam("id")
-)
 EMAIL_SUBJECT_WINDOW = timedelta(days=30)
 
 
@@ -48,8 +50,15 @@ class IngestResult:
     new_case: bool = False
 
 
+_CALLS = (Channel.VOICE, Channel.CALLBACK)
+
+
+def _sender_kind(ev: InboundEvent) -> str:
+    return ev.sender_kind or identity_kind_for(ev.channel)
+
+
 def _claims(ev: InboundEvent) -> list[Claim]:
-    claims = [Claim(identity_kind_for(ev.channel), ev.sender)]
+    claims = [Claim(_sender_kind(ev), ev.sender)]
     # Addresses the customer told us (chat pre-chat form, web form fields).
     for field_name, kind in (("email", "email"), ("phone", "phone")):
         value = ev.fields.get(field_name)
@@ -68,14 +77,18 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         )
 
     customer_id = resolve_customer(uow, _claims(ev), ev.sender_name, region)
-    sender = normalize_address(identity_kind_for(ev.channel), ev.sender, region)
+    sender = normalize_address(_sender_kind(ev), ev.sender, region)
     interaction_id = _thread(uow, ev, customer_id, sender)
-    new_case = interaction_id is None
+    new_case = False
     if interaction_id is None:
-        subject = ev.subject or _first_line(ev.body) or f"{ev.channel.value} contact"
-        case_id = cases_repo.create_case(
-            conn, uow.now, customer_id, subject, ev.channel, fields=dict(ev.fields)
-        )
+        joined = _case_to_join(uow, ev, customer_id)
+        if joined is None:
+            subject = ev.subject or _first_line(ev.body) or f"{ev.channel.value} contact"
+            joined = cases_repo.create_case(
+                conn, uow.now, customer_id, subject, ev.channel, fields=dict(ev.fields)
+            )
+            new_case = True
+        case_id = joined
         interaction_id = cases_repo.create_interaction(
             conn,
             uow.now,
@@ -87,11 +100,7 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
             ev.meta.get("normalized_subject"),
         )
         if ev.channel is Channel.WEBCHAT and ev.meta.get("session_id"):
-            conn.execute(
-                update(t.webchat_sessions)
-                .where(t.webchat_sessions.c.id == ev.meta["session_id"])
-                .values(interaction_id=interaction_id, last_seen_at=uow.now)
-            )
+            bind_visitor_interaction(uow, ev.meta["session_id"], interaction_id)
     interaction = cases_repo.get_interaction(conn, interaction_id)
     assert interaction is not None
     case_id = interaction.case_id
@@ -99,21 +108,7 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
     assert case is not None
     if not case.status.is_open:
         # The customer wrote again about a closed case: it is open again.
-        conn.execute(
-            update(t.cases)
-            .where(t.cases.c.id == case_id)
-            .values(status=CaseStatus.OPEN.value, closed_at=None)
-        )
-        uow.emit(
-            CaseUpdated(
-                case_id=case_id,
-                customer_id=case.customer_id,
-                status=CaseStatus.OPEN.value,
-                priority=int(case.priority),
-                owner_agent_id=case.owner_agent_id,
-                subject=case.subject,
-            )
-        )
+        change_case(uow, case, status=CaseStatus.OPEN)
     meta: dict[str, Any] = {"from": ev.sender}
     if ev.sender_name:
         meta["from_name"] = ev.sender_name
@@ -128,19 +123,19 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         ]
     if ev.fields:
         meta["fields"] = dict(ev.fields)
-    for key in ("auto_submitted", "provider", "client_message_id"):
+    for key in ("auto_submitted", "provider", "client_message_id", "call", "call_id", "direction"):
         if key in ev.meta:
             meta[key] = ev.meta[key]
-    kind = EventKind.FORM if ev.channel is Channel.FORM else EventKind.MESSAGE_IN
+    kind, author_type = _kind_of(ev)
     event_id = add_timeline_event(
         uow,
         customer_id=interaction.customer_id,
         case_id=case_id,
         interaction_id=interaction_id,
-        kind=kind.value,
+        kind=kind,
         channel=ev.channel,
-        author_type="customer",
-        author_id=customer_id,
+        author_type=author_type,
+        author_id=customer_id if author_type is AuthorType.CUSTOMER else None,
         body=ev.body.strip(),
         meta=meta,
         new_case=new_case,
@@ -188,8 +183,8 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) ->
     if ev.channel is Channel.WEBCHAT:
         wanted = ev.meta.get("interaction_id")
         if not wanted and ev.meta.get("session_id"):
-            wanted = conn.execute(_SESSION_INTERACTION, {"id": ev.meta["session_id"]}).scalar()
-        if wanted:
+            wanted = visitor_interaction(conn, ev.meta["session_id"])
+        if isinstance(wanted, str) and wanted:
             interaction = cases_repo.get_interaction(conn, wanted)
             if interaction is not None and interaction.status.value == "open":
                 return wanted
@@ -198,7 +193,42 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) ->
         return cases_repo.latest_open_interaction(
             conn, family(), ev.channel, sender, uow.now - SMS_THREAD_WINDOW
         )
-    return None  # forms and calls start a new case each time
+    return None  # a form, a call: a new interaction each time
+
+
+def _case_to_join(uow: UnitOfWork, ev: InboundEvent, customer_id: str) -> str | None:
+    """The case a new interaction belongs to; None: a new case.
+
+    A call joins the case it was placed for (a callback) or the caller's open case, most
+    recently active first (whoever calls back about an open matter is on that matter);
+    every other new contact starts a case of its own."""
+    if ev.channel not in _CALLS:
+        return None
+    placed_for = ev.meta.get("case_id")
+    if isinstance(placed_for, str) and placed_for:
+        return placed_for
+    family = customers_repo.customer_family(uow.conn, customer_id)
+    return _latest_open_case(uow.conn, family)
+
+
+def _latest_open_case(conn: Connection, family: list[str]) -> str | None:
+    row = conn.execute(
+        select(t.cases.c.id)
+        .where(t.cases.c.customer_id.in_(family), cases_repo.CASE_IS_OPEN)
+        .order_by(desc(t.cases.c.updated_at))
+        .limit(1)
+    ).first()
+    return str(row.id) if row else None
+
+
+def _kind_of(ev: InboundEvent) -> tuple[EventKind, AuthorType]:
+    """How the contact shows on the timeline: a message, a form, or a call's start (a
+    status the phone writes, not words of the customer)."""
+    if ev.channel in _CALLS:
+        return EventKind.STATUS, AuthorType.SYSTEM
+    if ev.channel is Channel.FORM:
+        return EventKind.FORM, AuthorType.CUSTOMER
+    return EventKind.MESSAGE_IN, AuthorType.CUSTOMER
 
 
 def _reopen_interaction(uow: UnitOfWork, interaction_id: str) -> None:

@@ -4,7 +4,7 @@ A promise is a `promise_made` routing fact (its id is the routing task that keep
 live router records `promise_kept` or `promise_broken` when the engine settles it, once per
 promise whatever the retries and restarts. The engine's own state is in memory: at start,
 `open_promises` finds those still owed (the case is open and no agent has taken the
-callback) and `restore_promises` schedules them again with their due time, so a crash or a
+callback) and `live.restore` schedules them again with their due time, so a crash or a
 restart loses no promise and a missed one is still flagged.
 """
 
@@ -17,12 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from omnicenter.domain import Channel
 from omnicenter.services.assignments import (
     WaitingWork,
     record_routing,
     routing_events,
-    routing_facts,
 )
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import tables as t
@@ -33,7 +31,6 @@ __all__ = [
     "promise_made_meta",
     "record_promise_made",
     "record_promise_outcome",
-    "restore_promises",
 ]
 
 log = logging.getLogger(__name__)
@@ -146,40 +143,3 @@ def open_promises(conn: Connection) -> list[OpenPromise]:
         elif fact == "callback_failed":
             owed[str(promise_id)] = True
     return [p for p in made.values() if owed.get(p.promise_id)]
-
-
-async def restore_promises(services: Any, promises: list[OpenPromise]) -> int:
-    """Schedule the promises again (the same id, the same due time); the phone keeps them
-    when voice runs. Returns how many were restored."""
-    router = services.router
-    if router is None or not promises:
-        return 0
-    voice = getattr(services, "voice", None)
-    restored = 0
-    for p in promises:
-        work = await services.runtime.read(routing_facts, p.interaction_id)
-        if work is None:
-            continue
-        queues = router.engine.config.queues
-        queue = p.queue if p.queue in queues else router.queue_for(work)
-        # the engine promises `at + grace`: asking for `due - grace` keeps the due time
-        at = p.due_at.timestamp() - queues[queue].callback_rules.grace
-        task_id = router.submit(
-            work,
-            queue=queue,
-            channel=Channel.CALLBACK,
-            callback_at=at,
-            task_id=p.promise_id,
-            promise_id=p.promise_id,
-        )
-        if task_id is None:
-            continue
-        restored += 1
-        if voice is not None and p.number:
-            task = router.task_for(task_id)
-            voice.service.adopt_promise(
-                task_id, p.number, task.queue if task else p.queue, p.case_id, work.arrived_at
-            )
-    if restored:
-        log.info("restored %d callback promises after a restart", restored)
-    return restored

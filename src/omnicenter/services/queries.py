@@ -10,8 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, asc, desc, func, or_, select
 
 from omnicenter.domain import Agent, AgentRole
+from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
+from omnicenter.store.rows import AnyRow
 
 __all__ = [
     "case_detail",
@@ -26,8 +28,6 @@ __all__ = [
     "timeline",
 ]
 
-OPEN_STATUSES = ("new", "open", "pending")
-
 
 def mask(kind: str, address: str) -> str:
     """What a partner agent sees of an address: enough to talk, not enough to harvest."""
@@ -39,7 +39,7 @@ def mask(kind: str, address: str) -> str:
     return address[:4] + "***"
 
 
-def _row(r: Any) -> dict[str, Any]:
+def _row(r: AnyRow) -> dict[str, Any]:
     return dict(r._mapping)
 
 
@@ -55,8 +55,8 @@ def list_cases(
     q = select(t.cases, t.customers.c.display_name.label("customer_name")).join(
         t.customers, t.customers.c.id == t.cases.c.customer_id
     )
-    if status == "open":
-        q = q.where(t.cases.c.status.in_(OPEN_STATUSES))
+    if status == "open":  # every status `CaseStatus.is_open` accepts
+        q = q.where(cases_repo.CASE_IS_OPEN)
     elif status and status != "all":
         q = q.where(t.cases.c.status == status)
     if customer_id:

@@ -10,13 +10,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import asc, desc, insert, select, update
+from sqlalchemy import asc, desc, insert, select
 
-from omnicenter.bus.events import CaseUpdated
-from omnicenter.domain import Agent, CaseStatus, Channel, EventKind, Interaction, Priority
+from omnicenter.domain import (
+    Agent,
+    Case,
+    CaseStatus,
+    Channel,
+    EventKind,
+    Interaction,
+    Priority,
+    TooLong,
+)
 from omnicenter.domain.ids import new_id
+from omnicenter.domain.model import AuthorType
 from omnicenter.identity import identity_kind_for
-from omnicenter.services.timeline import add_timeline_event
+from omnicenter.services.case_changes import CaseValues, change_case
+from omnicenter.services.timeline import add_case_event, add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
@@ -27,13 +37,14 @@ __all__ = [
     "ReplyResult",
     "SenderSettings",
     "add_note",
+    "fit_text",
+    "record_case_change",
     "reply",
     "reply_on_channel",
+    "require_case",
     "update_case",
     "write_outbound",
 ]
-
-REPLYABLE = (Channel.WEBCHAT, Channel.EMAIL, Channel.SMS)
 
 
 class ReplyError(ValueError):
@@ -58,12 +69,27 @@ class ReplyResult:
     channel: Channel
 
 
+def fit_text(uow: UnitOfWork, channel: Channel, body: str) -> None:
+    """Refuse, before anything is written, a text the channel cannot carry: none at all (a
+    call, a form), or longer than its manifest allows when it refuses rather than splits."""
+    try:
+        manifest = uow.manifest(channel)
+    except LookupError as exc:
+        raise ReplyError(f"cannot send a text message on {channel.value}") from exc
+    if not manifest.text_replies:
+        raise ReplyError(f"cannot send a text message on {channel.value}")
+    try:
+        manifest.fit(body)
+    except TooLong as exc:
+        raise ReplyError(str(exc)) from exc
+
+
 def write_outbound(
     uow: UnitOfWork,
     interaction: Interaction,
     body: str,
     *,
-    author_type: str,
+    author_type: AuthorType,
     author_id: str | None,
     sender: SenderSettings,
     subject: str | None = None,
@@ -110,7 +136,7 @@ def write_outbound(
         customer_id=interaction.customer_id,
         case_id=interaction.case_id,
         interaction_id=interaction.id,
-        kind=EventKind.MESSAGE_OUT.value,
+        kind=EventKind.MESSAGE_OUT,
         channel=interaction.channel,
         author_type=author_type,
         author_id=author_id,
@@ -155,26 +181,21 @@ def reply(
     interaction = cases_repo.get_interaction(conn, interaction_id)
     if interaction is None:
         raise ReplyError(f"unknown interaction {interaction_id}")
-    if interaction.channel not in REPLYABLE:
-        raise ReplyError(f"cannot send a text reply on {interaction.channel.value}")
-    if interaction.channel is Channel.SMS and len(body) > 1600:
-        raise ReplyError("an SMS reply is limited to 1600 characters (10 segments)")
+    fit_text(uow, interaction.channel, body)
     # The agent who answers an unowned case takes it.
-    case = cases_repo.get_case(conn, interaction.case_id)
-    assert case is not None
-    values: dict[str, object] = {"updated_at": uow.now}
+    case = require_case(uow, interaction.case_id)
+    taken: CaseValues = {}
     if case.status is CaseStatus.NEW:
-        values["status"] = CaseStatus.OPEN.value
+        taken["status"] = CaseStatus.OPEN
     if case.owner_agent_id is None:
-        values["owner_agent_id"] = agent.id
-    conn.execute(update(t.cases).where(t.cases.c.id == case.id).values(**values))
-    if len(values) > 1:
-        _emit_case(uow, case.id)
+        taken["owner_agent_id"] = agent.id
+    if taken:
+        change_case(uow, case, **taken)
     event_id, outbox_id = write_outbound(
         uow,
         interaction,
         body,
-        author_type="agent",
+        author_type=AuthorType.AGENT,
         author_id=agent.id,
         sender=sender,
         subject=subject,
@@ -195,11 +216,8 @@ def reply_on_channel(
 ) -> ReplyResult:
     """Answer a case on a channel of the agent's choice, e.g. a chat question by email."""
     conn = uow.conn
-    case = cases_repo.get_case(conn, case_id)
-    if case is None:
-        raise ReplyError(f"unknown case {case_id}")
-    if channel not in REPLYABLE:
-        raise ReplyError(f"cannot send a text message on {channel.value}")
+    case = require_case(uow, case_id)
+    fit_text(uow, channel, body)
     family = customers_repo.customer_family(conn, customers_repo.root_of(conn, case.customer_id))
     kind = identity_kind_for(channel)
     if channel is Channel.WEBCHAT:
@@ -238,21 +256,17 @@ def reply_on_channel(
 
 
 def add_note(uow: UnitOfWork, agent: Agent, case_id: str, body: str) -> str:
-    case = cases_repo.get_case(uow.conn, case_id)
-    if case is None:
-        raise ReplyError(f"unknown case {case_id}")
+    case = require_case(uow, case_id)
     if not body.strip():
         raise ReplyError("empty note")
-    return add_timeline_event(
+    return add_case_event(
         uow,
-        customer_id=case.customer_id,
-        case_id=case_id,
-        interaction_id=None,
-        kind=EventKind.NOTE.value,
-        channel=None,
-        author_type="agent",
+        case,
+        EventKind.NOTE,
+        body.strip(),
+        {},
+        author_type=AuthorType.AGENT,
         author_id=agent.id,
-        body=body.strip(),
     )
 
 
@@ -266,55 +280,55 @@ def update_case(
     owner_agent_id: str | None = None,
     subject: str | None = None,
 ) -> None:
-    case = cases_repo.get_case(uow.conn, case_id)
-    if case is None:
-        raise ReplyError(f"unknown case {case_id}")
-    values: dict[str, object] = {"updated_at": uow.now}
+    """An agent changes a case (None: leave as is); the change is on the timeline and in
+    the audit log."""
+    values: CaseValues = {}
     if status is not None:
-        values["status"] = status.value
-        values["closed_at"] = None if status.is_open else uow.now
-        if not status.is_open:
-            uow.conn.execute(
-                update(t.interactions)
-                .where(t.interactions.c.case_id == case_id, t.interactions.c.status == "open")
-                .values(status="closed", closed_at=uow.now)
-            )
+        values["status"] = status
     if priority is not None:
-        values["priority"] = int(priority)
+        values["priority"] = priority
     if owner_agent_id is not None:
         values["owner_agent_id"] = owner_agent_id
     if subject is not None:
-        values["subject"] = subject[:400]
-    uow.conn.execute(update(t.cases).where(t.cases.c.id == case_id).values(**values))
-    changes = {k: str(v) for k, v in values.items() if k != "updated_at" and v is not None}
-    # Not a timeline event on the bus: `_emit_case` below announces the change (CaseUpdated).
-    cases_repo.add_event(
-        uow.conn,
-        uow.now,
+        values["subject"] = subject
+    record_case_change(uow, agent, require_case(uow, case_id), values)
+
+
+def record_case_change(uow: UnitOfWork, agent: Agent, case: Case, values: CaseValues) -> Case:
+    """`change_case` by an agent: also a status fact on the timeline (stored only: the
+    `CaseUpdated` event announces the change) and an audit line. Returns the changed case."""
+    changed = change_case(uow, case, **values)
+    changes: dict[str, str] = {}
+    if "status" in values:
+        changes["status"] = values["status"].value
+        if not values["status"].is_open:
+            changes["closed_at"] = str(uow.now)
+    if "priority" in values:
+        changes["priority"] = str(int(values["priority"]))
+    if values.get("owner_agent_id") is not None:
+        changes["owner_agent_id"] = str(values["owner_agent_id"])
+    if "subject" in values:
+        changes["subject"] = changed.subject
+    add_timeline_event(
+        uow,
         customer_id=case.customer_id,
-        case_id=case_id,
+        case_id=case.id,
         interaction_id=None,
-        kind=EventKind.STATUS.value,
+        kind=EventKind.STATUS,
         channel=None,
-        author_type="agent",
+        author_type=AuthorType.AGENT,
         author_id=agent.id,
         body=", ".join(f"{k}={v}" for k, v in changes.items()),
         meta=changes,
+        publish=False,
     )
-    uow.audit(agent.username, "case.update", "case", case_id, **changes)
-    _emit_case(uow, case_id)
+    uow.audit(agent.username, "case.update", "case", case.id, **changes)
+    return changed
 
 
-def _emit_case(uow: UnitOfWork, case_id: str) -> None:
+def require_case(uow: UnitOfWork, case_id: str) -> Case:
+    """The case, or ReplyError when there is none."""
     case = cases_repo.get_case(uow.conn, case_id)
-    assert case is not None
-    uow.emit(
-        CaseUpdated(
-            case_id=case.id,
-            customer_id=customers_repo.root_of(uow.conn, case.customer_id),
-            status=case.status.value,
-            priority=int(case.priority),
-            owner_agent_id=case.owner_agent_id,
-            subject=case.subject,
-        )
-    )
+    if case is None:
+        raise ReplyError(f"unknown case {case_id}")
+    return case

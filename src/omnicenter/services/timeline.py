@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from omnicenter.bus.events import TimelineEventAdded
-from omnicenter.domain import Attachment, Channel
+from omnicenter.domain import Attachment, Case, Channel
+from omnicenter.domain.model import AuthorType, EventKind
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 
-__all__ = ["add_timeline_event"]
+__all__ = ["add_case_event", "add_timeline_event"]
 
 
 def add_timeline_event(
@@ -19,9 +20,9 @@ def add_timeline_event(
     customer_id: str,
     case_id: str | None,
     interaction_id: str | None,
-    kind: str,
+    kind: EventKind,
     channel: Channel | None,
-    author_type: str,
+    author_type: AuthorType,
     author_id: str | None,
     body: str,
     meta: dict[str, Any] | None = None,
@@ -51,7 +52,7 @@ def add_timeline_event(
             case_id=case_id,
             interaction_id=interaction_id,
             kind=kind,
-            channel=channel.value if channel is not None else None,
+            channel=channel,
             author_type=author_type,
             author_id=author_id,
             body=body,
@@ -61,3 +62,21 @@ def add_timeline_event(
         )
     )
     return event_id
+
+
+def add_case_event(
+    uow: UnitOfWork,
+    case: Case,
+    kind: EventKind,
+    body: str,
+    meta: dict[str, Any],
+    *,
+    author_type: AuthorType,
+    author_id: str | None,
+) -> str:
+    """An event about the case as a whole (a wrap-up, a transfer, a rating): on no channel
+    and no interaction."""
+    return add_timeline_event(
+        uow, customer_id=case.customer_id, case_id=case.id, interaction_id=None, kind=kind,
+        channel=None, author_type=author_type, author_id=author_id, body=body, meta=meta,
+    )  # fmt: skip

@@ -1,8 +1,10 @@
-"""The unit of work: one transaction, the events it will publish, and what to do after commit."""
+"""The unit of work: one transaction, the events it will publish, what to do after commit,
+and the channels' manifests (what a channel carries, how long a text may be), which the
+runtime hands in so that services read a channel's own declaration without importing it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from omnicenter.bus.events import BusEvent
+from omnicenter.domain import Channel, ChannelManifest
 from omnicenter.domain.ids import new_id
 from omnicenter.store import tables as t
 
@@ -26,6 +29,14 @@ class UnitOfWork:
     now: datetime = field(default_factory=utcnow)
     events: list[BusEvent] = field(default_factory=list)
     after_commit: list[Callable[[], Any]] = field(default_factory=list)
+    channels: Mapping[Channel, ChannelManifest] = field(default_factory=dict)
+
+    def manifest(self, channel: Channel) -> ChannelManifest:
+        """`channel`'s manifest; LookupError for a channel no adapter handles."""
+        try:
+            return self.channels[channel]
+        except KeyError:
+            raise LookupError(f"no channel adapter handles {channel.value}") from None
 
     def emit(self, event: BusEvent) -> None:
         """Published only once the transaction has committed (never for rolled-back data)."""

@@ -1,17 +1,35 @@
-"""Web chat sessions: a visitor id bound to a customer, surviving page reloads."""
+"""Web chat sessions: a visitor id bound to a customer, surviving page reloads, and the chat
+interaction each session leads to."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
+from omnicenter.domain import Channel, Interaction
 from omnicenter.domain.ids import new_id
 from omnicenter.services.identity import Claim, resolve_customer
 from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
 from omnicenter.store import tables as t
 
-__all__ = ["ChatSession", "open_session"]
+__all__ = [
+    "ChatSession",
+    "bind_visitor_interaction",
+    "open_session",
+    "visitor_conversation",
+    "visitor_for_interaction",
+    "visitor_interaction",
+]
+
+# Built once: every visitor message looks its interaction up.
+_SESSION_INTERACTION = select(t.webchat_sessions.c.interaction_id).where(
+    t.webchat_sessions.c.id == bindparam("visitor_id")
+)
+_INTERACTION_ADDRESS = select(t.interactions.c.channel, t.interactions.c.address).where(
+    t.interactions.c.id == bindparam("interaction_id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,3 +75,35 @@ def open_session(
         .values(last_seen_at=uow.now)
     )
     return ChatSession(visitor_id, customer_id, row.interaction_id)
+
+
+def bind_visitor_interaction(uow: UnitOfWork, visitor_id: str, interaction_id: str) -> None:
+    """The visitor's session leads to this chat interaction from now on (its first message
+    opened it)."""
+    uow.conn.execute(
+        update(t.webchat_sessions)
+        .where(t.webchat_sessions.c.id == visitor_id)
+        .values(interaction_id=interaction_id, last_seen_at=uow.now)
+    )
+
+
+def visitor_interaction(conn: Connection, visitor_id: str) -> str | None:
+    """The chat interaction of a visitor's session: None for an unknown visitor, or before
+    the first message."""
+    found = conn.execute(_SESSION_INTERACTION, {"visitor_id": visitor_id}).scalar()
+    return None if found is None else str(found)
+
+
+def visitor_conversation(conn: Connection, visitor_id: str) -> Interaction | None:
+    """`visitor_interaction`, loaded."""
+    interaction_id = visitor_interaction(conn, visitor_id)
+    return None if interaction_id is None else cases_repo.get_interaction(conn, interaction_id)
+
+
+def visitor_for_interaction(conn: Connection, interaction_id: str) -> str | None:
+    """The visitor behind a chat interaction (None for any other channel): where the agent's
+    typing indicator goes."""
+    row = conn.execute(_INTERACTION_ADDRESS, {"interaction_id": interaction_id}).first()
+    if row is None or row.channel != Channel.WEBCHAT.value:
+        return None
+    return str(row.address)

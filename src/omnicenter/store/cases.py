@@ -6,14 +6,17 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, desc, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, desc, insert, select, update
 
 from omnicenter.domain import Attachment, Case, Channel, Interaction
 from omnicenter.domain.ids import new_id
+from omnicenter.domain.model import OPEN_CASE_STATUSES, AuthorType, CaseStatus, EventKind
 from omnicenter.store import tables as t
 from omnicenter.store.rows import to_case, to_interaction
 
 __all__ = [
+    "CASE_AWAITS_AGENT",
+    "CASE_IS_OPEN",
     "add_event",
     "attachments_of_event",
     "create_case",
@@ -26,6 +29,12 @@ __all__ = [
     "touch",
 ]
 
+
+# `CaseStatus.is_open` and `CaseStatus.awaits_agent` as conditions on the stored status.
+CASE_IS_OPEN: ColumnElement[bool] = t.cases.c.status.in_([s.value for s in OPEN_CASE_STATUSES])
+CASE_AWAITS_AGENT: ColumnElement[bool] = t.cases.c.status.in_(
+    [s.value for s in CaseStatus if s.awaits_agent]
+)
 
 # Hot statements are built once: constructing a statement per call costs more than the SQL.
 _GET_CASE = select(t.cases).where(t.cases.c.id == bindparam("id"))
@@ -81,7 +90,7 @@ def create_case(
             "id": cid,
             "customer_id": customer_id,
             "subject": subject[:400],
-            "status": "new",
+            "status": CaseStatus.NEW.value,
             "priority": priority,
             "origin": origin.value,
             "fields": fields or {},
@@ -175,9 +184,9 @@ def add_event(
     customer_id: str,
     case_id: str | None,
     interaction_id: str | None,
-    kind: str,
+    kind: EventKind,
     channel: Channel | None,
-    author_type: str,
+    author_type: AuthorType,
     author_id: str | None,
     body: str,
     html: str | None = None,
@@ -193,9 +202,10 @@ def add_event(
             "customer_id": customer_id,
             "case_id": case_id,
             "interaction_id": interaction_id,
-            "kind": kind,
+            # Through the enums: a kind or author outside them never reaches the log.
+            "kind": EventKind(kind).value,
             "channel": channel.value if channel else None,
-            "author_type": author_type,
+            "author_type": AuthorType(author_type).value,
             "author_id": author_id,
             "body": body,
             "html": html,

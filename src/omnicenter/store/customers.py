@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from omnicenter.domain import Customer, Identity
 from omnicenter.domain.ids import new_id
 from omnicenter.store import tables as t
-from omnicenter.store.rows import to_customer
+from omnicenter.store.rows import AnyRow, to_customer
 
 __all__ = [
     "add_identity",
@@ -82,7 +81,7 @@ _FIND_ONE = _FIND.where(
 
 def find_identities(
     conn: Connection, keys: Iterable[tuple[str, str]]
-) -> dict[tuple[str, str], Any]:
+) -> dict[tuple[str, str], AnyRow]:
     """Known identities among `keys`, each with the root customer it resolves to (`.root`)."""
     keys = list(keys)
     if not keys:

@@ -18,6 +18,8 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 __all__ = ["Database"]
 
@@ -26,7 +28,7 @@ log = logging.getLogger(__name__)
 CHECKPOINT_INTERVAL_S = 1.0
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cur = dbapi_conn.cursor()
     # WAL + NORMAL: a committed transaction survives a crash of the process (kill -9);
     # only a power loss can drop the last commits, which `sqlite_synchronous_full` prevents.

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from omnicenter.knowledge.records import to_row
+from omnicenter.knowledge.records import Record, to_row
 from omnicenter.knowledge.repository import (
     KnowledgeChange,
     KnowledgeConflict,
@@ -120,7 +120,7 @@ class SqlKnowledgeRepository:
         conn: Connection,
         snapshot: KnowledgeSnapshot,
         change: KnowledgeChange,
-        changes: list[tuple[str, str, Any]],
+        changes: list[tuple[str, str, Record | None]],
     ) -> None:
         version = snapshot.revision
         conn.execute(
@@ -173,7 +173,7 @@ class SqlKnowledgeRepository:
         query = select(r.kind, r.payload).where(
             r.valid_from <= version, or_(r.valid_to.is_(None), r.valid_to > version)
         )
-        records: dict[str, list[Any]] = {}
+        records: dict[str, list[dict[str, Any]]] = {}
         for kind, payload in conn.execute(query):
             records.setdefault(kind, []).append(payload)
         try:

@@ -96,8 +96,11 @@ _DIMS = ("queue", "channel", "segment", "team", "agent")
 _CHUNK = 500  # ids per IN (...) list
 
 
-def _insert(conn: Connection, table: Table) -> Any:
-    return (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An insert that can say what to do on a conflict (both dialects spell it alike)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.Insert(table)
+    return sqlite.Insert(table)
 
 
 def _load_state(conn: Connection, events: Sequence[MetricEvent]) -> FoldState:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
+
+from sqlalchemy import Row
 
 from omnicenter.domain import (
     Agent,
@@ -17,10 +19,13 @@ from omnicenter.domain import (
     Priority,
 )
 
-__all__ = ["to_agent", "to_case", "to_customer", "to_interaction"]
+__all__ = ["AnyRow", "to_agent", "to_case", "to_customer", "to_interaction"]
+
+# A result row of any shape (columns read by name): SQLAlchemy types rows by their columns.
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
-def to_customer(r: Any) -> Customer:
+def to_customer(r: AnyRow) -> Customer:
     return Customer(
         id=r.id,
         display_name=r.display_name,
@@ -31,7 +36,7 @@ def to_customer(r: Any) -> Customer:
     )
 
 
-def to_case(r: Any) -> Case:
+def to_case(r: AnyRow) -> Case:
     return Case(
         id=r.id,
         customer_id=r.customer_id,
@@ -47,7 +52,7 @@ def to_case(r: Any) -> Case:
     )
 
 
-def to_interaction(r: Any) -> Interaction:
+def to_interaction(r: AnyRow) -> Interaction:
     return Interaction(
         id=r.id,
         case_id=r.case_id,
@@ -61,7 +66,7 @@ def to_interaction(r: Any) -> Interaction:
     )
 
 
-def to_agent(r: Any) -> Agent:
+def to_agent(r: AnyRow) -> Agent:
     return Agent(
         id=r.id,
         username=r.username,

@@ -17,7 +17,7 @@ from omnicenter.bootstrap import Services
 from omnicenter.bus.events import BusEvent
 from omnicenter.channels.webchat import parse_visitor_message
 from omnicenter.domain import Channel, InboundEvent, new_id
-from omnicenter.services.bot_live import BotHandle, attach_bot
+from omnicenter.live.bot import Bot
 from omnicenter.services.inbound import ingest
 from omnicenter.services.webchat import open_session
 from omnicenter.settings import Settings
@@ -31,7 +31,7 @@ CATALOG = ROOT / "examples" / "catalog"
 @dataclass
 class Live:
     services: Services
-    bot: BotHandle
+    bot: Bot
     events: list[BusEvent] = field(default_factory=list)
 
     async def _ingest(self, ev: InboundEvent) -> str:
@@ -117,11 +117,11 @@ class Customer:
 async def live(tmp_path: Path) -> AsyncIterator[Live]:
     services = Services(Settings(data_dir=tmp_path))
     await services.start(smtp=False)
-    bot = await attach_bot(services, FLOW, CATALOG)
+    bot = await services.attach_bot(FLOW, CATALOG)
     result = Live(services, bot)
     services.bus.subscribe(result.events.append)
     try:
         yield result
     finally:
-        await bot.close()
+        await bot.stop()
         await services.stop()

@@ -70,14 +70,13 @@ async def test_an_email_gets_an_answer_in_the_thread(live: Live) -> None:
 
 async def test_state_survives_a_new_bot_instance(live: Live) -> None:
     """The conversation lives in the database, not in the handle."""
-    from omnicenter.services.bot_live import attach_bot
 
     from .conftest import CATALOG, FLOW
 
     chat = Customer(live, Channel.WEBCHAT, "vis_restart")
     await chat.say("cena")
-    await live.bot.close()
-    live.bot = await attach_bot(live.services, FLOW, CATALOG)
+    await live.bot.stop()
+    live.bot = await live.services.attach_bot(FLOW, CATALOG)
     answer = await chat.say("kubek ceramiczny")
     assert "MUG-WHT" in answer[0].body
 

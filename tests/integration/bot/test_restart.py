@@ -8,7 +8,6 @@ from pathlib import Path
 
 from omnicenter.bootstrap import Services
 from omnicenter.domain import Channel, InboundEvent, new_id
-from omnicenter.services.bot_live import attach_bot
 from omnicenter.services.inbound import ingest
 from omnicenter.settings import Settings
 
@@ -20,11 +19,11 @@ PHONE = "+48603222333"
 async def _start(data: Path) -> Live:
     services = Services(Settings(data_dir=data))
     await services.start(smtp=False)
-    return Live(services, await attach_bot(services, FLOW, CATALOG))
+    return Live(services, await services.attach_bot(FLOW, CATALOG))
 
 
 async def _stop(live: Live) -> None:
-    await live.bot.close()
+    await live.bot.stop()
     await live.services.stop()
 
 
@@ -34,7 +33,7 @@ async def test_a_message_left_unanswered_is_answered_after_a_restart_once(
     live = await _start(tmp_path)
     sms = Customer(live, Channel.SMS, PHONE)
     await sms.say("status zamówienia")  # the bot asks for the order number
-    await live.bot.close()  # the bot is gone: the message is stored, not answered
+    await live.bot.stop()  # the bot is gone: the message is stored, not answered
     sms_in = InboundEvent(Channel.SMS, PHONE, "10001", datetime.now(UTC), new_id("sms"))
     stored = await live.services.runtime.write(ingest, sms_in)
     iid = stored.interaction_id

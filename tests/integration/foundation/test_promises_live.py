@@ -24,12 +24,11 @@ from omnicenter.bus.events import (
     TimelineEventAdded,
 )
 from omnicenter.domain import Channel, InboundEvent, Presence
+from omnicenter.live.routing_config import load_routing_config
 from omnicenter.services.agents import NewAgent, create_agent, set_presence
 from omnicenter.services.assignments import record_routing
-from omnicenter.services.flow_callbacks import callback_instead_of_waiting
 from omnicenter.services.inbound import ingest
 from omnicenter.services.promises import open_promises
-from omnicenter.services.routing_live import load_routing_config
 from omnicenter.settings import Settings
 from omnicenter.store import Database
 from omnicenter.store import tables as t
@@ -141,8 +140,8 @@ async def test_a_missed_promise_is_broken_once_and_still_owed_after_restarts(
     services, watch = await center()
     # Nobody is available: the chat waits, and the visitor asks to be called instead. The
     # promise is due within the estimated wait (none) and no grace: now.
-    promise = await callback_instead_of_waiting(
-        services, chat, "+48601000111", "asked in the widget"
+    promise = await services.callbacks.instead_of_waiting(
+        chat, "+48601000111", "asked in the widget"
     )
     assert promise is not None
     await watch.wait(fact("promise_broken"))
@@ -189,7 +188,7 @@ async def test_a_promise_keeps_its_due_time_across_a_restart_and_is_kept(
     callback_grace(tmp_path, 3600)  # called within the hour
     chat = waiting_chat(db, "vis_2")
     services, _ = await center()
-    promise = await callback_instead_of_waiting(services, chat, "+48601000222", "")
+    promise = await services.callbacks.instead_of_waiting(chat, "+48601000222", "")
     assert promise is not None
     due = promise.due_at.timestamp()
 

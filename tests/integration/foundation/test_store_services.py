@@ -22,24 +22,25 @@ from omnicenter.services.replies import (
     reply_on_channel,
     update_case,
 )
-from omnicenter.services.uow import UnitOfWork, utcnow
+from omnicenter.services.uow import utcnow
 from omnicenter.services.webchat import open_session
 from omnicenter.store import Database, metadata
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
+from tests.integration.work import unit_of_work
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 def run(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     with db.transaction() as conn:
-        return fn(UnitOfWork(conn), *args, **kwargs)
+        return fn(unit_of_work(conn), *args, **kwargs)
 
 
 def announced(db: Database, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
     """Run `fn` in one unit of work; its result and the timeline events it will publish."""
     with db.transaction() as conn:
-        uow = UnitOfWork(conn)
+        uow = unit_of_work(conn)
         result = fn(uow, *args, **kwargs)
     return result, [e for e in uow.events if isinstance(e, TimelineEventAdded)]
 

@@ -18,10 +18,10 @@ from omnicenter.bootstrap import Services
 from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
-from omnicenter.services.bot_live import BotHandle, attach_bot, load_knowledge
+from omnicenter.live.bot import Bot, load_knowledge
+from omnicenter.live.phone.flow_ivr import FlowIvr
+from omnicenter.live.phone.phone import Phone
 from omnicenter.services.identity import Claim, create_customer
-from omnicenter.services.voice_flows import FlowIvr, attach_flow_ivr
-from omnicenter.services.voice_live import VoiceHandle, attach_voice
 from omnicenter.settings import Settings
 from omnicenter.store import tables as t
 from omnicenter.store.metrics import query_counters
@@ -50,8 +50,8 @@ def prompted(event: TimelineEventAdded) -> bool:
 @dataclass
 class Line:
     services: Services
-    bot: BotHandle
-    voice: VoiceHandle
+    bot: Bot
+    voice: Phone
     ivr: FlowIvr
     customer_id: str
     timeline: Timeline
@@ -103,8 +103,7 @@ async def open_line(tmp_path: Path, phone: str, email: str, tier: str = "gold") 
     with (catalog / "accounts.csv").open("a", encoding="utf-8") as accounts:
         accounts.write(f"{customer_id},0,{tier}\n")
     knowledge = await asyncio.to_thread(load_knowledge, tmp_path, catalog)
-    bot = await attach_bot(services, SHOP, None, knowledge=knowledge)
-    services.bot = bot
+    bot = await services.attach_bot(SHOP, None, knowledge=knowledge)
     data = tmp_path / "voice"
     make_prompts(data / "prompts")
     settings = VoiceSettings(
@@ -116,9 +115,8 @@ async def open_line(tmp_path: Path, phone: str, email: str, tier: str = "gold") 
         ring_timeout=3,
         t1=0.1,
     )
-    voice = await attach_voice(services, settings)
-    services.voice = voice
-    ivr = await attach_flow_ivr(services, voice, PHONE)
+    voice = await services.attach_voice(settings)
+    ivr = await services.attach_flow_ivr(PHONE)
     timeline = Timeline()
     services.bus.subscribe(timeline)
     return Line(services, bot, voice, ivr, customer_id, timeline)

@@ -16,7 +16,7 @@ from voice_helpers import AGENT_TONE, CALLER_TONE, MUSIC
 from omnicenter.channels.voice.media.audio import tone
 from omnicenter.channels.voice.softphone import PhoneCall
 from omnicenter.domain import Channel, Presence
-from omnicenter.services.voice_live import sip_password
+from omnicenter.live.phone.accounts import sip_password
 
 BEN_TONE = 1200.0
 

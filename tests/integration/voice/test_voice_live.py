@@ -22,16 +22,17 @@ from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.media.audio import goertzel_power, tone
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
 from omnicenter.domain import Channel, Presence
+from omnicenter.live.phone.accounts import sip_password
+from omnicenter.live.phone.phone import Phone
 from omnicenter.services import queries
 from omnicenter.services.agents import NewAgent, create_agent, set_presence
 from omnicenter.services.identity import Claim, create_customer
 from omnicenter.services.uow import UnitOfWork
-from omnicenter.services.voice_live import VoiceHandle, attach_voice, sip_password
 from omnicenter.settings import Settings
 from omnicenter.store import tables as t
 
 CALLER = "+48601234567"
-Start = Callable[..., Awaitable[VoiceHandle]]
+Start = Callable[..., Awaitable[Phone]]
 
 
 @pytest.fixture
@@ -51,7 +52,7 @@ def timeline(services: Services) -> Timeline:
 
 @pytest.fixture
 async def start(services: Services, tmp_path: Path) -> AsyncIterator[Start]:
-    handles: list[VoiceHandle] = []
+    handles: list[Phone] = []
     data = tmp_path / "voice"
     make_prompts(data / "prompts")
     base = VoiceSettings(
@@ -64,14 +65,14 @@ async def start(services: Services, tmp_path: Path) -> AsyncIterator[Start]:
         t1=0.1,
     )
 
-    async def starter(**changes: Any) -> VoiceHandle:
-        handle = await attach_voice(services, replace(base, **changes))
+    async def starter(**changes: Any) -> Phone:
+        handle = await services.attach_voice(replace(base, **changes))
         handles.append(handle)
         return handle
 
     yield starter
     for handle in handles:
-        await handle.close()
+        await handle.stop()
 
 
 @pytest.fixture
@@ -82,9 +83,7 @@ async def phones() -> AsyncIterator[list[Softphone]]:
         await phone.aclose()
 
 
-async def phone(
-    handle: VoiceHandle, phones: list[Softphone], user: str, **kwargs: Any
-) -> Softphone:
+async def phone(handle: Phone, phones: list[Softphone], user: str, **kwargs: Any) -> Softphone:
     ep = handle.endpoint
     made = Softphone(user, (ep.host, ep.port), t1=0.1, **kwargs)
     await made.start()
@@ -108,7 +107,7 @@ async def available_agent(services: Services, username: str) -> str:
 
 
 async def agent_phone(
-    services: Services, handle: VoiceHandle, phones: list[Softphone], username: str
+    services: Services, handle: Phone, phones: list[Softphone], username: str
 ) -> Softphone:
     made = await phone(
         handle,
@@ -132,7 +131,7 @@ async def heard(call: PhoneCall, freq: float, within: float = 5.0) -> None:
     pytest.fail(f"never heard {freq} Hz")
 
 
-async def queue_call(handle: VoiceHandle, phones: list[Softphone]) -> PhoneCall:
+async def queue_call(handle: Phone, phones: list[Softphone]) -> PhoneCall:
     caller = await phone(handle, phones, CALLER)
     call = await caller.call("ivr")
     await heard(call, PROMPT_TONES["welcome"])

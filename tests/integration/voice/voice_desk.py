@@ -27,8 +27,9 @@ from omnicenter.channels.voice import MenuDefinition, VoiceSettings
 from omnicenter.channels.voice.media.audio import goertzel_power, tone
 from omnicenter.channels.voice.softphone import PhoneCall, Softphone
 from omnicenter.domain import Channel, Presence
+from omnicenter.live.phone.accounts import sip_password
+from omnicenter.live.phone.phone import Phone
 from omnicenter.services.agents import NewAgent, create_agent, set_presence
-from omnicenter.services.voice_live import VoiceHandle, attach_voice, sip_password
 from omnicenter.settings import Settings
 
 CALLER = "+48601234567"
@@ -38,7 +39,7 @@ PASSWORD = "desk-password-1"
 @dataclass
 class Desk:
     services: Services
-    voice: VoiceHandle
+    voice: Phone
     base: str
     timeline: Timeline
     phones: list[Softphone] = field(default_factory=list)
@@ -149,8 +150,7 @@ async def running_desk(
     services: Services = app.state.services
     timeline = Timeline()
     services.bus.subscribe(timeline)
-    handle = await attach_voice(services, voice_settings(tmp_path / "voice", **voice))
-    services.voice = handle  # stopped with the services
+    handle = await services.attach_voice(voice_settings(tmp_path / "voice", **voice))
     desk = Desk(services, handle, f"http://127.0.0.1:{port}", timeline)
     try:
         yield desk

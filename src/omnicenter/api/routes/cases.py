@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 
 from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.api.schemas import CaseMessageIn, CasePatch, MessageIn, NoteIn
+from omnicenter.bootstrap import Services
 from omnicenter.domain import Agent, AgentRole
 from omnicenter.services import queries
 from omnicenter.services.replies import (
@@ -89,7 +91,9 @@ async def case_timeline(
     return await services.runtime.read(queries.timeline, case_id=case_id, limit=limit, viewer=agent)
 
 
-async def _send(services: Any, fn: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+async def _send(
+    services: Services, fn: Callable[..., ReplyResult], *args: object, **kwargs: object
+) -> dict[str, Any]:
     try:
         result: ReplyResult = await services.runtime.write(fn, *args, **kwargs)
     except ReplyError as exc:

@@ -9,19 +9,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy import Connection, select
 
-from omnicenter.api.deps import ServicesDep
+from omnicenter.api.deps import ServicesDep, VisitorId
 from omnicenter.api.schemas import ChatSessionIn
+from omnicenter.bootstrap import Services
 from omnicenter.channels.errors import ChannelError
-from omnicenter.channels.forms import parse_submission
-from omnicenter.channels.sms import parse_webhook, verify_signature
-from omnicenter.channels.webchat import parse_visitor_message, sign_visitor, verify_visitor
+from omnicenter.channels.forms import FormSubmission
+from omnicenter.channels.sms import verify_signature
+from omnicenter.channels.webchat import VisitorMessage, sign_visitor, verify_visitor
 from omnicenter.identity import InvalidAddress
 from omnicenter.knowledge.connectors import WebhookRejected, receive_webhook
 from omnicenter.services.inbound import ingest
+from omnicenter.services.transcripts import chat_transcript
 from omnicenter.services.webchat import open_session
-from omnicenter.store import tables as t
 
 router = APIRouter(tags=["channels"])
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ async def sms_webhook(
         log.warning("SMS webhook refused: bad signature from %s", request.client)
         raise HTTPException(403, "invalid X-Twilio-Signature")
     try:
-        event = parse_webhook(params, datetime.now(UTC), s.twilio_account_sid or None)
+        event = services.channels.sms.receive(params, received_at=datetime.now(UTC))
         await services.runtime.write(ingest, event, region=s.default_region)
     except ChannelError as exc:
         raise HTTPException(exc.status, exc.reason) from exc
@@ -90,7 +90,8 @@ async def form_submission(
     else:
         raise HTTPException(415, "expected a form or a JSON object")
     try:
-        event = parse_submission(form_key, fields, datetime.now(UTC), idempotency_key)
+        submission = FormSubmission(form_key, fields, idempotency_key)
+        event = services.channels.forms.receive(submission, received_at=datetime.now(UTC))
         result = await services.runtime.write(
             ingest, event, region=services.settings.default_region
         )
@@ -124,57 +125,15 @@ async def chat_session(body: ChatSessionIn, services: ServicesDep) -> dict[str, 
     }
 
 
-def _session(conn: Connection, visitor_id: str) -> Any:
-    return conn.execute(
-        select(t.webchat_sessions).where(t.webchat_sessions.c.id == visitor_id)
-    ).first()
-
-
-def _visitor_events(conn: Connection, visitor_id: str) -> list[dict[str, Any]]:
-    row = _session(conn, visitor_id)
-    if row is None or row.interaction_id is None:
-        return []
-    rows = conn.execute(
-        select(
-            t.events.c.id,
-            t.events.c.author_type,
-            t.events.c.body,
-            t.events.c.created_at,
-            t.events.c.meta,
-        )
-        .where(
-            t.events.c.interaction_id == row.interaction_id,
-            t.events.c.kind.in_(("message_in", "message_out")),
-        )
-        .order_by(t.events.c.created_at, t.events.c.id)
-    )
-    return [
-        {
-            "event_id": e.id,
-            "author_type": e.author_type,
-            "body": e.body,
-            "created_at": e.created_at.isoformat(),
-            **({"buttons": e.meta["buttons"]} if "buttons" in (e.meta or {}) else {}),
-        }
-        for e in rows
-    ]
-
-
 @router.get("/webchat/transcript", summary="The visitor's current conversation")
-async def transcript(
-    services: ServicesDep, authorization: Annotated[str | None, Header()] = None
-) -> list[dict[str, Any]]:
-    visitor_id = _visitor_from_header(services, authorization)
-    return await services.runtime.read(_visitor_events, visitor_id)
+async def transcript(services: ServicesDep, visitor_id: VisitorId) -> list[dict[str, Any]]:
+    return await services.runtime.read(chat_transcript, visitor_id)
 
 
 @router.post("/webchat/messages", status_code=201, summary="Send a visitor message over HTTP")
 async def visitor_message(
-    request: Request,
-    services: ServicesDep,
-    authorization: Annotated[str | None, Header()] = None,
+    request: Request, services: ServicesDep, visitor_id: VisitorId
 ) -> JSONResponse:
-    visitor_id = _visitor_from_header(services, authorization)
     try:
         payload = await request.json()
     except ValueError as exc:
@@ -185,23 +144,14 @@ async def visitor_message(
     return JSONResponse(result, status_code=201)
 
 
-def _visitor_from_header(services: Any, authorization: str | None) -> str:
-    token = (
-        authorization[7:] if authorization and authorization.lower().startswith("bearer ") else None
-    )
-    visitor = verify_visitor(services.secret, token) if token else None
-    if visitor is None:
-        raise HTTPException(401, "missing or invalid visitor token")
-    return visitor
-
-
 async def handle_visitor_message(
-    services: Any, visitor_id: str, payload: dict[str, Any]
+    services: Services, visitor_id: str, payload: dict[str, Any]
 ) -> dict[str, Any]:
     # The visitor token is signed by us, so the session exists; the service finds its
     # interaction inside the same transaction (one thread hop per message).
     try:
-        event = parse_visitor_message(visitor_id, payload, datetime.now(UTC), None)
+        message = VisitorMessage(visitor_id, payload)
+        event = services.channels.webchat.receive(message, received_at=datetime.now(UTC))
     except ChannelError as exc:
         raise HTTPException(exc.status, exc.reason) from exc
     result = await services.runtime.write(ingest, event, region=services.settings.default_region)

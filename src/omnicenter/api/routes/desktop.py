@@ -1,30 +1,35 @@
 """What the agent desktop and the chat widget need beyond the core API.
 
 Canned responses, wrap-up, transfer, the typing indicator relay, file uploads with limits,
-the visitor's rating and the transcript by email. Thin routes over services/desktop.py.
+the visitor's rating and the transcript by email.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from omnicenter.api.deps import CurrentAgent, ServicesDep
+from omnicenter.api.deps import CurrentAgent, ServicesDep, VisitorId
 from omnicenter.api.routes.channels import handle_visitor_message
 from omnicenter.bootstrap import Services
 from omnicenter.bus.events import TypingIndicator
-from omnicenter.channels.webchat import verify_visitor
 from omnicenter.domain import CaseStatus, Channel
 from omnicenter.domain.ids import new_id
-from omnicenter.services import desktop
-from omnicenter.services.flow_callbacks import callback_instead_of_waiting
+from omnicenter.live.work import OfferError
+from omnicenter.services import attachments, transfers, webchat
+from omnicenter.services.canned_responses import CANNED_RESPONSES
+from omnicenter.services.chat_wait import chat_wait, estimate_from_database
+from omnicenter.services.csat import record_csat
 from omnicenter.services.replies import ReplyError
-from omnicenter.services.routing_live import OfferError
+from omnicenter.services.transcripts import email_transcript
+from omnicenter.services.uow import utcnow
+from omnicenter.services.wrap_up import DISPOSITIONS, wrap_up
 
 __all__ = ["reroute", "router"]
 
@@ -56,35 +61,16 @@ class TranscriptIn(_In):
     email: str = Field(min_length=3, max_length=320)
 
 
-def _visitor(services: Services, authorization: str | None) -> str:
-    token = authorization[7:] if authorization and authorization[:7].lower() == "bearer " else None
-    visitor = verify_visitor(services.secret, token) if token else None
-    if visitor is None:
-        raise HTTPException(401, "missing or invalid visitor token")
-    return visitor
-
-
-Authorization = Annotated[str | None, Header()]
-
-
-async def visitor_dep(services: ServicesDep, authorization: Authorization = None) -> str:
-    """As a dependency the visitor token is checked before the body is read or validated."""
-    return _visitor(services, authorization)
-
-
-VisitorId = Annotated[str, Depends(visitor_dep)]
-
-
 @router.get(
     "/desktop/canned-responses", summary="Canned responses; {variables} filled by the desktop"
 )
 async def canned(_: CurrentAgent) -> list[dict[str, str]]:
-    return list(desktop.CANNED_RESPONSES)
+    return list(CANNED_RESPONSES)
 
 
 @router.get("/desktop/dispositions", summary="Wrap-up disposition codes")
 async def dispositions(_: CurrentAgent) -> list[str]:
-    return list(desktop.DISPOSITIONS)
+    return list(DISPOSITIONS)
 
 
 @router.post("/cases/{case_id}/wrap-up", status_code=201, summary="Disposition, status, callback")
@@ -93,7 +79,7 @@ async def post_wrap_up(
 ) -> dict[str, Any]:
     try:
         event_id = await services.runtime.write(
-            desktop.wrap_up, agent, case_id, body.disposition, body.status,
+            wrap_up, agent, case_id, body.disposition, body.status,
             callback_at=body.callback_at, note=body.note,
         )  # fmt: skip
     except ReplyError as exc:
@@ -112,7 +98,7 @@ async def post_transfer(
             raise HTTPException(422, str(exc)) from exc
     try:
         event_id = await services.runtime.write(
-            desktop.transfer_case, agent, case_id, to_agent_id=body.to_agent_id, queue=body.queue
+            transfers.transfer_case, agent, case_id, to_agent_id=body.to_agent_id, queue=body.queue
         )
     except ReplyError as exc:
         raise HTTPException(422, str(exc)) from exc
@@ -123,14 +109,14 @@ async def post_transfer(
 async def _read_upload(file: UploadFile, *, named: bool = False) -> tuple[str, str, bytes]:
     """An uploaded file within the limits, read no further than one byte past the size
     limit: 413 when larger, 415 for a refused type (`named`: say which file)."""
-    data = await file.read(desktop.ATTACHMENT_MAX_BYTES + 1)
+    data = await file.read(attachments.ATTACHMENT_MAX_BYTES + 1)
     name, ctype = file.filename or "file", file.content_type or "application/octet-stream"
     which = f"{name}: " if named else ""
-    if len(data) > desktop.ATTACHMENT_MAX_BYTES:
+    if len(data) > attachments.ATTACHMENT_MAX_BYTES:
         raise HTTPException(
-            413, f"{which}file too large: the limit is {desktop.ATTACHMENT_MAX_BYTES} bytes"
+            413, f"{which}file too large: the limit is {attachments.ATTACHMENT_MAX_BYTES} bytes"
         )
-    if ctype not in desktop.ATTACHMENT_TYPES:
+    if ctype not in attachments.ATTACHMENT_TYPES:
         raise HTTPException(415, f"{which}file type {ctype!r} is not accepted")
     return name, ctype, data
 
@@ -150,7 +136,7 @@ async def reroute(
 @router.get("/desktop/queues", summary="Queues a case can be transferred to")
 async def queues(services: ServicesDep, _: CurrentAgent) -> list[str]:
     if services.router is None:
-        return list(desktop.DEFAULT_QUEUES)
+        return list(transfers.DEFAULT_QUEUES)
     return services.router.queues()
 
 
@@ -167,14 +153,20 @@ async def post_reply_with_files(
     channel: Annotated[Channel, Form()] = Channel.EMAIL,
     body: Annotated[str, Form(min_length=1, max_length=100_000)] = "",
 ) -> dict[str, Any]:
-    if len(file) > desktop.MAX_FILES_PER_REPLY:
-        raise HTTPException(422, f"attach 1 to {desktop.MAX_FILES_PER_REPLY} files")
+    if len(file) > attachments.MAX_FILES_PER_REPLY:
+        raise HTTPException(422, f"attach 1 to {attachments.MAX_FILES_PER_REPLY} files")
     files = [await _read_upload(f, named=True) for f in file]
     try:
         result, stored = await services.runtime.write(
-            desktop.reply_with_files, agent, case_id, channel, body, files, sender=services.sender
+            attachments.reply_with_files,
+            agent,
+            case_id,
+            channel,
+            body,
+            files,
+            sender=services.sender,
         )
-    except (ReplyError, desktop.AttachmentError) as exc:
+    except (ReplyError, attachments.AttachmentError) as exc:
         raise HTTPException(422, str(exc)) from exc
     services.dispatcher.kick(result.outbox_id)
     return {
@@ -189,7 +181,7 @@ async def post_reply_with_files(
 
 @router.post("/interactions/{interaction_id}/typing", status_code=204, summary="Agent is typing")
 async def agent_typing(interaction_id: str, services: ServicesDep, _: CurrentAgent) -> Response:
-    visitor = await services.runtime.read(desktop.visitor_for_interaction, interaction_id)
+    visitor = await services.runtime.read(webchat.visitor_for_interaction, interaction_id)
     if visitor is not None:
         event = TypingIndicator(interaction_id=interaction_id, author_type="agent")
         await services.visitors.send(visitor, event.model_dump(mode="json"))
@@ -198,7 +190,7 @@ async def agent_typing(interaction_id: str, services: ServicesDep, _: CurrentAge
 
 @router.get("/attachments/{attachment_id}", summary="Download an attachment")
 async def get_attachment(attachment_id: str, services: ServicesDep, _: CurrentAgent) -> Response:
-    found = await services.runtime.read(desktop.attachment, attachment_id)
+    found = await services.runtime.read(attachments.attachment, attachment_id)
     if found is None:
         raise HTTPException(404, "unknown attachment")
     safe = found.filename.replace('"', "")
@@ -211,22 +203,11 @@ async def get_attachment(attachment_id: str, services: ServicesDep, _: CurrentAg
 
 @router.post("/webchat/typing", status_code=204, summary="Visitor is typing")
 async def visitor_typing(services: ServicesDep, visitor: VisitorId) -> Response:
-    interaction = await services.runtime.read(_interaction_of, visitor)
+    interaction = await services.runtime.read(webchat.visitor_interaction, visitor)
     if interaction is not None:
         event = TypingIndicator(interaction_id=interaction, author_type="customer")
         services.queues.push(event.model_dump(mode="json"))
     return Response(status_code=204)
-
-
-def _interaction_of(conn: Any, visitor_id: str) -> str | None:
-    from sqlalchemy import select
-
-    from omnicenter.store import tables as t
-
-    row = conn.execute(
-        select(t.webchat_sessions.c.interaction_id).where(t.webchat_sessions.c.id == visitor_id)
-    ).first()
-    return None if row is None or row.interaction_id is None else str(row.interaction_id)
 
 
 @router.post("/webchat/attachments", status_code=201, summary="Visitor uploads a file (limits)")
@@ -241,9 +222,9 @@ async def visitor_upload(
     )
     try:
         att_id = await services.runtime.write(
-            desktop.attach_to_event, result["event_id"], name, ctype, data
+            attachments.attach_to_event, result["event_id"], name, ctype, data
         )
-    except desktop.AttachmentError as exc:
+    except attachments.AttachmentError as exc:
         raise HTTPException(422, str(exc)) from exc
     return {**result, "attachment_id": att_id, "filename": name}
 
@@ -264,11 +245,11 @@ async def visitor_callback(
     sent = await handle_visitor_message(
         services, visitor, {"type": "message", "text": text, "client_id": new_id("cb")}
     )
-    interaction_id = await services.runtime.read(desktop.visitor_interaction, visitor)
+    interaction_id = await services.runtime.read(webchat.visitor_interaction, visitor)
     if interaction_id is None:
         raise HTTPException(409, "no conversation yet")
-    promise = await callback_instead_of_waiting(
-        services, interaction_id, body.phone, "asked in the chat widget"
+    promise = await services.callbacks.instead_of_waiting(
+        interaction_id, body.phone, "asked in the chat widget"
     )
     out = {"event_id": sent["event_id"], "text": text, "promise_id": None, "due_at": None}
     if promise is not None:
@@ -279,42 +260,22 @@ async def visitor_callback(
 @router.get("/webchat/wait", summary="Estimated wait and whether to offer a callback or email")
 async def estimated_wait(services: ServicesDep, _: VisitorId) -> dict[str, Any]:
     router = services.router
-    if router is not None:
-        # The routing engine's own estimate for the queue a chat goes to.
-        queue = router.engine.config.engine.default_queue or next(iter(router.engine.config.queues))
-        ewt = router.engine.estimated_wait(queue, Channel.WEBCHAT, router.now())
-        seconds_ = None if ewt is None else math.ceil(ewt)
-        return {
-            "estimated_wait_s": seconds_,
-            "agents_available": sum(
-                1
-                for a in router.engine.snapshot(router.now()).agents
-                if a.state.value == "available"
-            ),
-            "long_wait": seconds_ is None or seconds_ > desktop.WIDGET_LONG_WAIT_S,
-        }
-    board = await services.runtime.read(desktop.wallboard, _now())
-    chat = board["channels"].get("webchat", {})
-    available = board["agents_by_state"].get("available", 0)
-    waiting = int(chat.get("waiting", 0))
-    # One minute per chat ahead of you, shared among the agents who can take it.
-    seconds = None if available == 0 else int(math.ceil((waiting + 1) / available) * 60)
-    long_wait = seconds is None or seconds > desktop.WIDGET_LONG_WAIT_S
-    return {"estimated_wait_s": seconds, "agents_available": available, "long_wait": long_wait}
-
-
-def _now() -> datetime:
-    from omnicenter.services.uow import utcnow
-
-    return utcnow()
+    if router is None:
+        wait = await services.runtime.read(estimate_from_database, utcnow())
+        return asdict(wait)
+    # The routing engine's own estimate for the queue a chat goes to.
+    queue = router.engine.config.engine.default_queue or next(iter(router.engine.config.queues))
+    ewt = router.engine.estimated_wait(queue, Channel.WEBCHAT, router.now())
+    available = sum(
+        1 for a in router.engine.snapshot(router.now()).agents if a.state.value == "available"
+    )
+    return asdict(chat_wait(None if ewt is None else math.ceil(ewt), available))
 
 
 @router.post("/webchat/csat", status_code=201, summary="The visitor rates the chat (1..5)")
 async def visitor_csat(body: CsatIn, services: ServicesDep, visitor: VisitorId) -> dict[str, Any]:
     try:
-        event_id = await services.runtime.write(
-            desktop.record_csat, visitor, body.score, body.comment
-        )
+        event_id = await services.runtime.write(record_csat, visitor, body.score, body.comment)
     except ReplyError as exc:
         raise HTTPException(409, str(exc)) from exc
     return {"event_id": event_id}
@@ -326,7 +287,7 @@ async def visitor_transcript_email(
 ) -> dict[str, Any]:
     try:
         outbox_id = await services.runtime.write(
-            desktop.email_transcript, visitor, body.email, services.sender,
+            email_transcript, visitor, body.email, services.sender,
             services.settings.default_region,
         )  # fmt: skip
     except ReplyError as exc:

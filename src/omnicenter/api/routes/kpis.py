@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -10,9 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from omnicenter.api.deps import ServicesDep, require
 from omnicenter.domain import Agent, AgentRole
-from omnicenter.metrics.config import day_bounds, zone
+from omnicenter.metrics.config import zone
 from omnicenter.metrics.kpis import Grain
-from omnicenter.store.metrics import query_kpis
+from omnicenter.services.kpis import day_report
 
 router = APIRouter(tags=["metrics"])
 
@@ -26,18 +25,10 @@ async def get_kpis(
     grain: Annotated[str, Query(pattern=r"^(quarter|hour|day|total)$")] = "total",
 ) -> list[dict[str, Any]]:
     tz = zone(services.settings.timezone)  # "a day" is a day of the center's time zone
-    start, end = day_bounds(day or datetime.now(tz).date(), tz)
     dims = [d for d in by.split(",") if d]
     try:
-        rows = await services.runtime.read(
-            query_kpis, start, end, dims, Grain[grain.upper()], None, tz
+        return await services.runtime.read(
+            day_report, day or datetime.now(tz).date(), dims, Grain[grain.upper()], tz
         )
     except ValueError as exc:
         raise HTTPException(422, str(exc)) from exc
-    out = []
-    for key, k in sorted(rows.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
-        item: dict[str, Any] = {"interval_start": datetime.fromtimestamp(int(key[0]), tz)}
-        item.update(dict(zip(dims, key[1:], strict=True)))
-        item.update(asdict(k))
-        out.append(item)
-    return out

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
@@ -23,7 +24,7 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_RELOAD = 4000
 
 
-def _for(agent_id: str) -> Any:
+def _for(agent_id: str) -> Callable[[dict[str, Any]], bool]:
     """Everything but offers and assignments meant for another agent."""
 
     def accepts(payload: dict[str, Any]) -> bool:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException
@@ -12,8 +10,10 @@ from fastapi import APIRouter, Body, Depends, HTTPException
 from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.bootstrap import Services
 from omnicenter.domain import Agent, AgentRole, Channel
+from omnicenter.live.router import LiveRouter
+from omnicenter.live.routing_config import save_routing_config
+from omnicenter.live.work import OfferError
 from omnicenter.routing import ConfigError, RoutingConfig, UnknownTask
-from omnicenter.services.routing_live import LiveRouter, OfferError
 
 router = APIRouter(tags=["routing"])
 Supervisor = Annotated[Agent, Depends(require(AgentRole.SUPERVISOR))]
@@ -55,7 +55,7 @@ async def complete(task_id: str, services: ServicesDep, agent: CurrentAgent) -> 
     return {"task_id": task_id, "completed": True}
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: object) -> object:
     if isinstance(value, Channel):
         return value.value
     if isinstance(value, dict):
@@ -112,7 +112,5 @@ async def put_config(
         live.reconfigure(config)
     except ConfigError as exc:
         raise HTTPException(422, str(exc)) from exc
-    # Kept beside the database so that a restart keeps the rules the admin set.
-    path = Path(services.settings.data_dir) / "routing.json"
-    path.write_text(json.dumps(config, indent=2))
+    save_routing_config(services.settings.data_dir, config)
     return {"queues": sorted(live.engine.config.queues), "applied_by": admin.username}

@@ -12,11 +12,11 @@ from omnicenter.api.routes.desktop import reroute
 from omnicenter.domain import Agent, AgentRole
 from omnicenter.metrics.config import zone
 from omnicenter.metrics.kpis import Grain
-from omnicenter.services import desktop
 from omnicenter.services.replies import ReplyError
+from omnicenter.services.transfers import transfer_case
 from omnicenter.services.uow import utcnow
 from omnicenter.services.wallboard import charts as wallboard_charts
-from omnicenter.services.wallboard import live_figures
+from omnicenter.services.wallboard import database_figures, live_figures
 
 __all__ = ["router"]
 
@@ -31,7 +31,7 @@ class ReassignIn(BaseModel):
 
 @router.get("/supervisor/wallboard", summary="Live figures per channel, agents, service level")
 async def wallboard(services: ServicesDep, _: Supervisor) -> dict[str, Any]:
-    board = await services.runtime.read(desktop.wallboard, utcnow())
+    board = await services.runtime.read(database_figures, utcnow())
     if services.router is None:
         return {**board, "source": "database"}
     # Waiting, longest wait and agents' states as the routing engine holds them.
@@ -55,7 +55,7 @@ async def reassign(
 ) -> dict[str, Any]:
     try:
         event_id = await services.runtime.write(
-            desktop.transfer_case, supervisor, case_id, to_agent_id=body.agent_id, queue=None
+            transfer_case, supervisor, case_id, to_agent_id=body.agent_id, queue=None
         )
     except ReplyError as exc:
         raise HTTPException(422, str(exc)) from exc

@@ -21,7 +21,9 @@ from omnicenter.channels.voice import AgentTarget
 from omnicenter.channels.voice.calls import CallState, InboundCall
 from omnicenter.channels.voice.retention import find_recording
 from omnicenter.domain import Agent, AgentRole
-from omnicenter.services.voice_live import VoiceHandle, recording_known, sip_password
+from omnicenter.live.phone.accounts import sip_password
+from omnicenter.live.phone.phone import Phone as VoiceHandle
+from omnicenter.services.calls import recording_known
 
 __all__ = ["router"]
 

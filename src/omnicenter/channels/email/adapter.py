@@ -1,9 +1,10 @@
-"""The email channel in the shape every channel adapter has: manifest, receive, send."""
+"""The email channel adapter: `receive` parses mail bytes, `send` goes through the relay."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
+from omnicenter.channels.base import Delivery
 from omnicenter.channels.email.limits import EmailLimits
 from omnicenter.channels.email.manifest import MANIFEST
 from omnicenter.channels.email.outbound import SmtpRelaySender
@@ -14,7 +15,8 @@ __all__ = ["EmailChannel"]
 
 
 class EmailChannel:
-    """`receive(raw) -> InboundEvent` for the service; `send(msg)` through the relay."""
+    """`receive(raw) -> InboundEvent`; `send(msg)` through the relay, or `stored` in the
+    outbox table when no relay is configured (an operator sends it)."""
 
     manifest: ChannelManifest = MANIFEST
 
@@ -23,18 +25,14 @@ class EmailChannel:
         self.limits = limits
 
     def receive(
-        self,
-        raw: bytes,
-        *,
-        received_at: datetime | None = None,
-        recipient: str | None = None,
+        self, raw: bytes, *, received_at: datetime, recipient: str | None = None
     ) -> InboundEvent:
-        """Parse and normalise; raises `EmailRejected` for mail we refuse."""
-        parsed = parse_email(raw, self.limits)
-        return to_inbound(parsed, received_at or datetime.now(UTC), recipient)
+        """Parse and normalise; raises `EmailRejected` (with its SMTP reply) for mail we
+        refuse. `recipient` is the envelope RCPT TO, when the mail came over SMTP."""
+        return to_inbound(parse_email(raw, self.limits), received_at, recipient)
 
-    async def send(self, msg: OutboundMessage) -> str:
-        """Send and return the Message-ID; raises `EmailSendError`."""
+    async def send(self, msg: OutboundMessage) -> Delivery:
+        """`sent` with the Message-ID, or `stored`; raises `EmailSendError` (a `SendError`)."""
         if self._sender is None:
-            raise RuntimeError("no SMTP relay is configured for outbound email")
-        return await self._sender.send(msg)
+            return Delivery.stored()
+        return Delivery.sent(await self._sender.send(msg))

@@ -1,75 +1,30 @@
-"""Contact-form submissions (form-encoded or JSON) to `InboundEvent`."""
+"""The web form channel adapter: a submission in; nothing out (the manifest says where the
+customer is answered)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
-from omnicenter.channels.errors import ChannelError
-from omnicenter.domain import Channel, ChannelManifest, InboundEvent, SecurityLevel
+from omnicenter.channels.base import Delivery
+from omnicenter.channels.errors import SendError
+from omnicenter.channels.forms.manifest import MANIFEST
+from omnicenter.channels.forms.parse import FormSubmission, parse_submission
+from omnicenter.domain import ChannelManifest, InboundEvent, OutboundMessage
 
-__all__ = ["MANIFEST", "parse_submission"]
-
-MANIFEST = ChannelManifest(
-    channel=Channel.FORM,
-    realtime=False,
-    media_types=("application/x-www-form-urlencoded", "application/json"),
-    max_length=20_000,
-    security=SecurityLevel.PUBLIC,
-)
-
-MAX_FIELDS = 50
-MAX_FIELD_CHARS = 20_000
-MESSAGE_FIELDS = ("message", "body", "text", "comment", "question")
+__all__ = ["FormsChannel"]
 
 
-def parse_submission(
-    form_key: str,
-    fields: Mapping[str, Any],
-    received_at: datetime,
-    idempotency_key: str | None = None,
-) -> InboundEvent:
-    if len(fields) > MAX_FIELDS:
-        raise ChannelError(f"{len(fields)} fields, the limit is {MAX_FIELDS}", status=413)
-    clean: dict[str, str] = {}
-    for name, value in fields.items():
-        if not isinstance(name, str) or not name or len(name) > 100:
-            raise ChannelError("field names must be 1-100 characters")
-        if isinstance(value, bool | int | float):
-            value = str(value)
-        if not isinstance(value, str):
-            raise ChannelError(f"field {name!r} must be text")
-        if len(value) > MAX_FIELD_CHARS:
-            raise ChannelError(
-                f"field {name!r} is {len(value)} characters, the limit is {MAX_FIELD_CHARS}",
-                status=413,
-            )
-        if not name.startswith("_"):
-            clean[name] = value.strip()
-    email = clean.get("email", "")
-    phone = clean.get("phone", "")
-    if not email and not phone:
-        raise ChannelError("a form needs an 'email' or 'phone' field so that we can answer")
-    message = next((clean[f] for f in MESSAGE_FIELDS if clean.get(f)), "")
-    if not message:
-        message = "\n".join(f"{k}: {v}" for k, v in clean.items())
-    key = (
-        idempotency_key
-        or hashlib.sha256(
-            json.dumps([form_key, sorted(clean.items())], ensure_ascii=False).encode()
-        ).hexdigest()
-    )
-    return InboundEvent(
-        channel=Channel.FORM,
-        sender=email or phone,
-        sender_name=clean.get("name") or None,
-        subject=clean.get("subject") or None,
-        body=message,
-        received_at=received_at,
-        idempotency_key=f"{form_key}:{key}",
-        fields=clean,
-        meta={"form": form_key},
-    )
+class FormsChannel:
+    """`receive(FormSubmission)`; `send` refuses: answer on `manifest.answered_on`."""
+
+    manifest: ChannelManifest = MANIFEST
+
+    def receive(self, raw: FormSubmission, *, received_at: datetime) -> InboundEvent:
+        """Raises `ChannelError`: too many or too long fields (413), no email or phone."""
+        return parse_submission(raw.form_key, raw.fields, received_at, raw.idempotency_key)
+
+    async def send(self, msg: OutboundMessage) -> Delivery:
+        channels = " or ".join(c.value for c in self.manifest.answered_on)
+        raise SendError(
+            f"a form cannot be answered on itself; answer by {channels}", temporary=False
+        )

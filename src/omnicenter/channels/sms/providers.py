@@ -7,16 +7,14 @@ from typing import Protocol
 
 import httpx
 
+from omnicenter.channels.errors import SendError
 from omnicenter.domain import OutboundMessage
 
 __all__ = ["OutboxSmsProvider", "SmsProvider", "SmsSendError", "TwilioSmsProvider"]
 
 
-class SmsSendError(Exception):
-    def __init__(self, reason: str, *, temporary: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.temporary = temporary
+class SmsSendError(SendError):
+    """A provider could not send; the channels' `SendError` under the name callers know."""
 
 
 class SmsProvider(Protocol):

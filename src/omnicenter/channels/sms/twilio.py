@@ -11,23 +11,26 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TypeAlias
 
 from omnicenter.channels.errors import ChannelError
+from omnicenter.channels.sms.manifest import MANIFEST
 from omnicenter.domain import Channel, InboundEvent
 
-__all__ = ["compute_signature", "parse_webhook", "verify_signature"]
+__all__ = ["TwilioParams", "compute_signature", "parse_webhook", "verify_signature"]
 
-MAX_BODY_CHARS = 1600
+# A webhook's form parameters in the order they came, repeated names included.
+TwilioParams: TypeAlias = Sequence[tuple[str, str]]
 
 
-def compute_signature(auth_token: str, url: str, params: Sequence[tuple[str, str]]) -> str:
+def compute_signature(auth_token: str, url: str, params: TwilioParams) -> str:
     payload = url + "".join(k + v for k, v in sorted(params))
     digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
 
 
 def verify_signature(
-    auth_token: str, url: str, params: Sequence[tuple[str, str]], signature: str | None
+    auth_token: str, url: str, params: TwilioParams, signature: str | None
 ) -> bool:
     if not signature or not auth_token:
         return False
@@ -36,7 +39,7 @@ def verify_signature(
 
 
 def parse_webhook(
-    params: Sequence[tuple[str, str]], received_at: datetime, account_sid: str | None = None
+    params: TwilioParams, received_at: datetime, account_sid: str | None = None
 ) -> InboundEvent:
     form: dict[str, str] = {}
     for key, value in params:
@@ -49,8 +52,9 @@ def parse_webhook(
     if account_sid and form.get("AccountSid") != account_sid:
         raise ChannelError("AccountSid does not match this account", status=403)
     body = form["Body"]
-    if len(body) > MAX_BODY_CHARS:
-        raise ChannelError(f"Body is {len(body)} characters, the limit is {MAX_BODY_CHARS}")
+    limit = MANIFEST.max_length  # Twilio delivers at most what it sends: one limit both ways
+    if limit is not None and len(body) > limit:
+        raise ChannelError(f"Body is {len(body)} characters, the limit is {limit}")
     try:
         num_media = int(form.get("NumMedia", "0") or 0)
     except ValueError as exc:

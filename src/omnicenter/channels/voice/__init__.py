@@ -2,8 +2,10 @@
 
 Start with `VoiceEndpoint(VoiceSettings(...), service)`; `service` implements
 `VoiceService` (the routing engine's adapter) or defaults to `SimpleVoiceService`.
+`VoiceChannel` (adapter.py) is the channel adapter: a started call as an `InboundEvent`.
 """
 
+from omnicenter.channels.voice.adapter import VoiceChannel, caller_identity_kind
 from omnicenter.channels.voice.calls import CallState, InboundCall
 from omnicenter.channels.voice.config import AgentAccount, VoiceSettings
 from omnicenter.channels.voice.endpoint import VoiceEndpoint
@@ -44,10 +46,12 @@ __all__ = [
     "QueueRequest",
     "QueueSettings",
     "SimpleVoiceService",
+    "VoiceChannel",
     "VoiceControl",
     "VoiceEndpoint",
     "VoiceService",
     "VoiceSettings",
+    "caller_identity_kind",
     "load_menu",
     "normalise_number",
 ]

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import phonenumbers
-
 from omnicenter.domain import Priority, new_id
+from omnicenter.identity import InvalidAddress, normalize_phone
 
 __all__ = [
     "AgentTarget",
@@ -34,14 +33,12 @@ __all__ = [
 
 
 def normalise_number(raw: str, region: str = "PL") -> str:
-    """The caller's number in E.164 when it reads as a phone number, else as received."""
+    """The caller's number in E.164 when it reads as a phone number (the identity package's
+    rule, so a caller and their SMS are one identity), else as received (a SIP user)."""
     try:
-        number = phonenumbers.parse(raw, None if raw.startswith("+") else region)
-    except phonenumbers.NumberParseException:
+        return normalize_phone(raw, region)
+    except InvalidAddress:
         return raw
-    if not phonenumbers.is_possible_number(number):
-        return raw
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,54 +1,48 @@
-"""Visitor messages from the widget's WebSocket or HTTP fallback."""
+"""The web chat channel adapter: visitor messages in, replies pushed to the visitor's tabs."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from omnicenter.channels.errors import ChannelError
-from omnicenter.domain import Channel, ChannelManifest, InboundEvent, SecurityLevel
-from omnicenter.domain.ids import new_id
+from omnicenter.channels.base import Delivery
+from omnicenter.channels.webchat.hub import VisitorHub
+from omnicenter.channels.webchat.manifest import MANIFEST
+from omnicenter.channels.webchat.parse import VisitorMessage, parse_visitor_message
+from omnicenter.domain import ChannelManifest, InboundEvent, OutboundMessage
 
-__all__ = ["MANIFEST", "parse_visitor_message"]
-
-MANIFEST = ChannelManifest(
-    channel=Channel.WEBCHAT,
-    realtime=True,
-    media_types=("text/plain",),
-    max_length=4000,
-    security=SecurityLevel.SESSION,
-    supports_attachments=True,
-)
+__all__ = ["WebchatChannel", "visitor_payload"]
 
 
-def parse_visitor_message(
-    visitor_id: str,
-    payload: dict[str, Any],
-    received_at: datetime,
-    interaction_id: str | None,
-    name: str | None = None,
-) -> InboundEvent:
-    text = payload.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise ChannelError("'text' must be a non-empty string")
-    if len(text) > (MANIFEST.max_length or 0):
-        raise ChannelError(f"message is {len(text)} characters, the limit is {MANIFEST.max_length}")
-    client_id = payload.get("client_id")
-    if client_id is not None and (not isinstance(client_id, str) or not 1 <= len(client_id) <= 100):
-        raise ChannelError("'client_id' must be a string of 1-100 characters")
-    # The widget's own message id makes a resend after a dropped connection harmless.
-    key = f"{visitor_id}:{client_id}" if client_id else new_id("wcm")
-    meta: dict[str, Any] = {"session_id": visitor_id}
-    if interaction_id:
-        meta["interaction_id"] = interaction_id
-    if client_id:
-        meta["client_message_id"] = client_id
-    return InboundEvent(
-        channel=Channel.WEBCHAT,
-        sender=visitor_id,
-        sender_name=name,
-        body=text.strip(),
-        received_at=received_at,
-        idempotency_key=key,
-        meta=meta,
-    )
+def visitor_payload(msg: OutboundMessage) -> dict[str, Any]:
+    """The widget's `message` frame for `msg`, with the bot's buttons when it has some."""
+    payload: dict[str, Any] = {
+        "type": "message",
+        "event_id": msg.event_id,
+        "author_type": msg.meta.get("author_type", "agent"),
+        "body": msg.body,
+    }
+    if msg.meta.get("buttons"):
+        payload["buttons"] = msg.meta["buttons"]
+    return payload
+
+
+class WebchatChannel:
+    """`receive(VisitorMessage)`; `send(msg)` to every open tab of the visitor `msg.to`."""
+
+    manifest: ChannelManifest = MANIFEST
+
+    def __init__(self, hub: VisitorHub) -> None:
+        self.hub = hub
+
+    def receive(self, raw: VisitorMessage, *, received_at: datetime) -> InboundEvent:
+        """Raises `ChannelError`: no text, a text over `MAX_TEXT_CHARS`, a bad `client_id`."""
+        return parse_visitor_message(
+            raw.visitor_id, raw.payload, received_at, raw.interaction_id, raw.name
+        )
+
+    async def send(self, msg: OutboundMessage) -> Delivery:
+        """`sent` when a tab got it; `stored` when the visitor is away: they read it in the
+        transcript when they come back. Never raises: a dropped socket is only a closed tab."""
+        delivered = await self.hub.send(msg.to, visitor_payload(msg))
+        return Delivery.sent() if delivered else Delivery.stored()

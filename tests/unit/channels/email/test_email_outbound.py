@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import message_from_bytes
-from email.message import Message
 
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from omnicenter.channels.email import (
     EmailSendError,
@@ -20,6 +15,7 @@ from omnicenter.channels.email import (
     parse_email,
 )
 from omnicenter.domain import Attachment, Channel, OutboundMessage
+from tests.unit.channels.email.smtp_sink import Sink
 
 
 def _msg(**overrides: object) -> OutboundMessage:
@@ -118,33 +114,6 @@ def test_format_message_ids() -> None:
     assert format_message_ids("a@x <b@y>") == "<a@x> <b@y>"
     assert format_message_ids(["<a@x>", "b@y"]) == "<a@x> <b@y>"
     assert format_message_ids("") == ""
-
-
-@dataclass
-class Sink:
-    """An SMTP server that records messages, or answers every DATA with a fixed reply."""
-
-    messages: list[tuple[Envelope, Message]] = field(default_factory=list)
-    data_reply: str | None = None
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.data_reply is not None:
-            return self.data_reply
-        assert isinstance(envelope.content, bytes)
-        self.messages.append((envelope, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-async def sink() -> AsyncIterator[tuple[Sink, int]]:
-    handler = Sink()
-    loop = asyncio.get_running_loop()
-    server = await loop.create_server(
-        lambda: SMTP(handler, hostname="relay.test", loop=loop), "127.0.0.1", 0
-    )
-    yield handler, server.sockets[0].getsockname()[1]
-    server.close()
-    await server.wait_closed()
 
 
 async def test_send_through_relay(sink: tuple[Sink, int]) -> None:

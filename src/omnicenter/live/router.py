@@ -1,8 +1,9 @@
-"""The routing engine in the live service: contacts in, offers out, answers back.
+"""The routing engine in the live service: work in, offers out, answers back.
 
 The engine (`omnicenter.routing`) is pure and runs on the event loop thread (a decision costs
-microseconds); this component feeds it from the bus (a customer wrote, an agent changed
-presence, a case was resolved), turns its decisions into durable facts (case owner, routing
+microseconds); this component feeds it work through one entry (`route`, see `live.work`),
+follows the bus for what it does not own (an agent changed presence, answered a deferred
+contact, a case was resolved), turns its decisions into durable facts (case owner, routing
 events on the timeline) and live events (offers to one agent, decisions for supervisors),
 and fires its timers (offer timeouts, widening, overflow, wrap-up, callbacks).
 """
@@ -13,11 +14,9 @@ import asyncio
 import contextlib
 import logging
 import time
-import tomllib
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from omnicenter.bus.events import (
@@ -29,9 +28,11 @@ from omnicenter.bus.events import (
     TaskAssigned,
     TaskOffered,
     TimelineEventAdded,
+    routing_decision_name,
 )
 from omnicenter.domain import Agent, AgentRole, Channel, Presence
 from omnicenter.domain.ids import new_id
+from omnicenter.live.work import OfferError, RouteRequest, Why
 from omnicenter.routing import (
     AgentSpec,
     AgentStateChanged,
@@ -47,7 +48,6 @@ from omnicenter.routing import (
     RoutingConfig,
     RoutingEngine,
     RoutingError,
-    SkillReq,
     Snapshot,
     TaskSpec,
     TaskView,
@@ -60,33 +60,23 @@ from omnicenter.services.agents import get_agent, set_presence
 from omnicenter.services.assignments import (
     WaitingWork,
     assign_case,
-    queued_tasks,
     record_routing,
     routing_facts,
-    waiting_work,
 )
-from omnicenter.services.desktop import latest_interaction
 from omnicenter.services.promises import record_promise_outcome
+from omnicenter.services.transfers import latest_interaction
 
-__all__ = ["LiveRouter", "OfferError", "load_routing_config"]
+__all__ = ["LiveRouter", "OfferError"]
 
 log = logging.getLogger(__name__)
 
-DEFERRED = (Channel.EMAIL, Channel.SMS, Channel.FORM)
 
+@dataclass(frozen=True, slots=True)
+class _Admit:
+    """An interaction to route once its work is read (in order with the bus events)."""
 
-class OfferError(ValueError):
-    pass
-
-
-def load_routing_config(path: str | None) -> dict[str, Any]:
-    """The configured file, or the packaged default (examples/routing/demo.toml's twin)."""
-    if path:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    default = Path(__file__).resolve().parent.parent / "config" / "routing.toml"
-    with default.open("rb") as fh:
-        return tomllib.load(fh)
+    interaction_id: str
+    why: Why
 
 
 @dataclass
@@ -110,8 +100,17 @@ class _PromiseOf:
 
 
 class LiveRouter:
-    def __init__(self, runtime: Runtime, config: RoutingConfig | dict[str, Any]) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        config: RoutingConfig | dict[str, Any],
+        *,
+        is_realtime: Callable[[Channel], bool],
+    ) -> None:
         self.runtime = runtime
+        # a deferred contact (email, SMS, form) is done when answered; a real-time one when
+        # resolved: the channel's manifest says which it is
+        self._is_realtime = is_realtime
         self._last = time.time()
         self.engine = RoutingEngine(config, self._last)
         self._tasks: dict[str, _Task] = {}
@@ -121,14 +120,10 @@ class LiveRouter:
         self._runners: list[asyncio.Task[None]] = []  # the timer, decision and event loops
         self._writes: set[asyncio.Task[Any]] = set()  # facts written in the background
         self._echo: set[tuple[str, str]] = set()
-        self._inbox: asyncio.Queue[BusEvent] = asyncio.Queue()
-        self._gate: Callable[[str, str | None], bool] | None = None
+        self._inbox: asyncio.Queue[BusEvent | _Admit] = asyncio.Queue()
         # Adjust what routing knows of an agent from facts it does not own (voice: a phone).
         self._spec_filters: list[Callable[[AgentSpec], AgentSpec]] = []
         self._settles: dict[int, _PromiseOf] = {}  # id(PromiseKept|PromiseBroken) -> promise
-        # tasks recorded as queued before a restart: queued again under their ids, not
-        # counted again (`queued_tasks`)
-        self._counted: set[str] = set()
 
     def add_spec_filter(self, adjust: Callable[[AgentSpec], AgentSpec]) -> None:
         """`adjust` applies to every agent routing adds from now on; call `refresh_agent`
@@ -150,26 +145,33 @@ class LiveRouter:
         with contextlib.suppress(UnknownAgent):
             self.feed(self.engine.update_agent(self._spec(agent), self.now()))
 
-    def set_gate(self, gate: Callable[[str, str | None], bool] | None) -> None:
-        """`gate(interaction_id, channel)` says whether a customer's contact goes to people
-        now; the bot holds the contacts it is answering until it hands them over."""
-        self._gate = gate
-
-    def _open(self, interaction_id: str, channel: str | None) -> bool:
-        return self._gate is None or self._gate(interaction_id, channel)
-
     def enqueue(self, event: BusEvent) -> None:
         """Bus subscriber: returns at once (a visitor's ack must not wait for routing); the
         events are handled in order by one loop."""
         self._inbox.put_nowait(event)
 
+    def admit(self, interaction_id: str, why: Why) -> None:
+        """Route the interaction's work (a contact, a handover) once it is read, in order
+        with the events before it; nothing happens when routing has it already."""
+        self._inbox.put_nowait(_Admit(interaction_id, why))
+
     async def _event_loop(self) -> None:
         while True:
-            event = await self._inbox.get()
+            item = await self._inbox.get()
             try:
-                await self.on_event(event)
+                if isinstance(item, _Admit):
+                    await self._admit(item)
+                else:
+                    await self.on_event(item)
             except Exception:
-                log.exception("routing could not handle %s", event.type)
+                log.exception("routing could not handle %s", item)
+
+    async def _admit(self, item: _Admit) -> None:
+        if item.interaction_id in self._by_interaction:
+            return
+        work = await self.runtime.read(routing_facts, item.interaction_id)
+        if work is not None and item.interaction_id not in self._by_interaction:
+            self.route(RouteRequest(item.why, work))
 
     # -- clock -----------------------------------------------------------------------------
     def now(self) -> float:
@@ -178,9 +180,9 @@ class LiveRouter:
         return self._last
 
     # -- lifecycle -------------------------------------------------------------------------
-    async def start(self, *, held: Collection[str] = ()) -> None:
-        """Agents from the store, then the open work nobody owns, except `held` interactions
-        (their callback promises are restored with their due time: `promises`)."""
+    async def start(self) -> None:
+        """Agents from the store, then the loops. Open work is restored by `live.restore`
+        once the bot and the phone run, through `route` like any other work."""
         agents = await self.runtime.read(queries.list_agents)
         for row in agents:
             agent = await self.runtime.read(get_agent, row["id"])
@@ -190,14 +192,6 @@ class LiveRouter:
             if agent.role in (AgentRole.ADMIN,) and not agent.skills:
                 continue
             self.feed(self.engine.add_agent(self._spec(agent), self.now(), agent.presence))
-        queued = await self.runtime.read(queued_tasks)
-        self._counted = set(queued)
-        known = {interaction: task_id for task_id, interaction in queued.items()}
-        for work in await self.runtime.read(waiting_work):
-            if work.interaction_id in held:
-                continue
-            if self._open(work.interaction_id, work.channel.value):
-                self.submit(work, task_id=known.get(work.interaction_id))
         self._runners = [
             asyncio.create_task(self._timer_loop(), name="routing-timers"),
             asyncio.create_task(self._decision_loop(), name="routing-decisions"),
@@ -219,21 +213,17 @@ class LiveRouter:
     # -- input from the bus ----------------------------------------------------------------
     async def on_event(self, event: BusEvent) -> None:
         if isinstance(event, TimelineEventAdded) and event.interaction_id:
-            if event.author_type == "customer" and event.kind in ("message_in", "form"):
-                if not self._open(event.interaction_id, event.channel):
-                    return
-                if event.interaction_id not in self._by_interaction:
-                    work = await self.runtime.read(routing_facts, event.interaction_id)
-                    if work is not None and event.interaction_id not in self._by_interaction:
-                        self.submit(work)
-            elif event.author_type == "agent" and event.kind == "message_out":
+            if event.author_type == "agent" and event.kind == "message_out" and event.channel:
                 task_id = self._by_interaction.get(event.interaction_id)
                 task = self._tasks.get(task_id) if task_id else None
-                channel = Channel(event.channel) if event.channel else None
                 # A deferred contact is done when it is answered; a chat when it is resolved.
-                if task and task.agent_id == event.author_id and channel in DEFERRED:
+                if (
+                    task
+                    and task.agent_id == event.author_id
+                    and not self._is_realtime(Channel(event.channel))
+                ):
                     self.complete(task.task_id)
-        elif isinstance(event, CaseUpdated) and event.status in ("resolved", "closed"):
+        elif isinstance(event, CaseUpdated) and not event.status.is_open:
             for task in [t for t in self._tasks.values() if t.work.case_id == event.case_id]:
                 self.complete(task.task_id)
         elif isinstance(event, AgentPresenceChanged):
@@ -252,40 +242,91 @@ class LiveRouter:
             self.feed(self.engine.add_agent(self._spec(agent), self.now(), presence))
 
     def queue_for(self, work: WaitingWork) -> str:
+        return self.queue_named(work.queue_hint)
+
+    def queue_named(self, name: str | None) -> str:
+        """`name` when routing has such a queue, else the default queue."""
         queues = self.engine.config.queues
-        if work.queue_hint and work.queue_hint in queues:
-            return work.queue_hint
+        if name and name in queues:
+            return name
         default = self.engine.config.engine.default_queue
         return default or next(iter(queues))
 
-    def submit(
-        self,
-        work: WaitingWork,
-        *,
-        queue: str | None = None,
-        channel: Channel | None = None,
-        skills: tuple[SkillReq, ...] = (),
-        priority: int = 2,
-        callback_at: float | None = None,
-        task_id: str | None = None,
-        promise_id: str | None = None,
-    ) -> str | None:
-        """Queue `work` (a chat, an email, a call, a callback); returns the task id, or None
-        when routing refuses it (logged). A callback keeps `promise_id` (default: its own
-        id); `task_id` names the task (a promise restored after a restart keeps its id)."""
+    @property
+    def offer_timeout(self) -> float:
+        """Seconds an agent has to accept an offer (0: no limit)."""
+        return float(self.engine.config.engine.offer_timeout)
+
+    def callback_grace(self, queue: str) -> float:
+        """How long after its time a callback is still kept (the promise's due time)."""
+        return float(self.engine.config.queues[queue].callback_rules.grace)
+
+    def estimated_wait(self, queue: str, channel: Channel) -> float | None:
+        try:
+            return self.engine.estimated_wait(queue, channel, self.now())
+        except RoutingError:
+            return None
+
+    def is_waiting(self, task_id: str) -> bool:
+        """Queued and not yet offered or taken."""
+        try:
+            return self.engine.task(task_id).state == "waiting"
+        except UnknownTask:
+            return False
+
+    def keep_place_as_callback(self, task_id: str) -> float | None:
+        """The customer would rather be called than wait: the waiting task keeps its place
+        as a callback promise. Returns the promise's due time (epoch s), None if refused."""
+        try:
+            decisions = self.engine.request_callback(task_id, self.now())
+        except RoutingError:
+            log.exception("routing could not turn %s into a callback", task_id)
+            return None
+        self.feed(decisions)
+        return next((d.due_at for d in decisions if isinstance(d, CallbackScheduled)), None)
+
+    def move_task(
+        self, task_id: str, *, to_queue: str | None = None, to_agent: str | None = None
+    ) -> list[Decision] | None:
+        """Move a task (a call transferred on the phone) to a queue, or to an agent who is
+        available in routing's eyes; nobody holds it until the next accept. None when
+        routing cannot."""
+        try:
+            if to_agent is not None and self.engine.agent(to_agent).state is not (
+                Presence.AVAILABLE
+            ):
+                return None
+            decisions = self.engine.transfer(
+                task_id, self.now(), to_queue=to_queue, to_agent=to_agent
+            )
+        except (RoutingError, UnknownAgent):
+            log.warning("routing could not move task %s", task_id)
+            return None
+        task = self._tasks.get(task_id)
+        if task is not None:
+            task.agent_id = None
+            task.queue = to_queue or task.queue
+        self.feed(decisions)
+        return decisions
+
+    def route(self, request: RouteRequest) -> str | None:
+        """The one entry: queue the request's work (a chat, an email, a call, a callback);
+        returns the task id, or None when routing refuses it (logged)."""
+        work, queue = request.work, request.queue
         if queue is None or queue not in self.engine.config.queues:
             queue = self.queue_for(work)
-        channel = channel or work.channel
-        task = _Task(task_id or new_id("tsk"), work, queue, channel)
+        channel = request.channel or work.channel
+        task = _Task(request.task_id or new_id("tsk"), work, queue, channel)
+        callback_at = request.callback_at
         if callback_at is not None:
-            task.promise_id = promise_id or task.task_id
+            task.promise_id = request.promise_id or task.task_id
         now = self.now()
         spec = TaskSpec(
             id=task.task_id,
             queue=queue,
             channel=channel,
-            priority=priority,
-            skills=skills,
+            priority=request.priority,
+            skills=request.skills,
             customer_id=work.customer_id,
             case_id=work.case_id,
             customer_value=work.customer_value,
@@ -302,8 +343,7 @@ class LiveRouter:
             return None
         self._tasks[task.task_id] = task
         self._by_interaction[work.interaction_id] = task.task_id
-        if task.task_id in self._counted:  # queued before a restart: counted then
-            self._counted.discard(task.task_id)
+        if request.recorded:  # queued before a restart: counted then
             self.feed(decisions)
             return task.task_id
         sla = self.engine.config.queues[queue].sla_for(channel)
@@ -314,6 +354,7 @@ class LiveRouter:
             "channel": channel.value,
             "segment": work.segment,
             "sl_target_s": sla.within,
+            "why": request.why.value,
         }
         self._background(self.runtime.write(record_routing, work.interaction_id, "queued", facts))
         self.feed(decisions)
@@ -329,7 +370,9 @@ class LiveRouter:
     def reject(self, task_id: str, agent_id: str) -> None:
         self._answer(self.engine.reject, task_id, agent_id)
 
-    def _answer(self, fn: Any, task_id: str, agent_id: str) -> None:
+    def _answer(
+        self, fn: Callable[[str, str, float], list[Decision]], task_id: str, agent_id: str
+    ) -> None:
         if task_id not in self._tasks:
             raise OfferError(f"unknown task {task_id}")
         try:
@@ -431,13 +474,18 @@ class LiveRouter:
             return None  # the new owner has it; routing keeps any waiting task where it is
         interaction_id = await self.runtime.read(latest_interaction, case_id)
         work = await self.runtime.read(routing_facts, interaction_id) if interaction_id else None
-        return None if work is None else self.submit(work, queue=queue)
+        return None if work is None else self.route(RouteRequest(Why.TRANSFER, work, queue=queue))
 
     def reconfigure(self, config: dict[str, Any]) -> None:
         self.feed(self.engine.reconfigure(config, self.now()))
 
     def task_for(self, task_id: str) -> _Task | None:
         return self._tasks.get(task_id)
+
+    def routed_queue(self, task_id: str) -> str | None:
+        """The queue a live task is in now (routing may have moved it)."""
+        task = self._tasks.get(task_id)
+        return task.queue if task is not None else None
 
     # -- output ----------------------------------------------------------------------------
     def feed(self, decisions: list[Decision]) -> None:
@@ -462,7 +510,7 @@ class LiveRouter:
                     )
         self._decisions.put_nowait(decisions)
 
-    def _background(self, coro: Any) -> None:
+    def _background(self, coro: Coroutine[Any, Any, object]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._writes.add(task)
         task.add_done_callback(self._writes.discard)
@@ -507,7 +555,7 @@ class LiveRouter:
                         task_id=d.task_id,
                         case_id=task.work.case_id,
                         customer_id=task.work.customer_id,
-                        channel=task.channel.value,
+                        channel=task.channel,
                         queue=task.queue,
                         expires_at=datetime.fromtimestamp(d.expires_at, UTC),
                         explanation=d.explain(),
@@ -526,7 +574,7 @@ class LiveRouter:
                         to_agent=d.agent_id,
                         task_id=d.task_id,
                         case_id=task.work.case_id,
-                        channel=task.channel.value,
+                        channel=task.channel,
                         queue=task.queue,
                         explanation=d.explain(),
                     )
@@ -549,7 +597,9 @@ class LiveRouter:
             await publish(
                 [
                     RoutingDecisionMade(
-                        task_id=d.task_id, decision=type(d).__name__, explanation=d.explain()
+                        task_id=d.task_id,
+                        decision=routing_decision_name(type(d).__name__),
+                        explanation=d.explain(),
                     )
                 ]
             )
@@ -562,7 +612,9 @@ class LiveRouter:
             await publish(
                 [
                     RoutingDecisionMade(
-                        task_id=d.task_id, decision=type(d).__name__, explanation=d.explain()
+                        task_id=d.task_id,
+                        decision=routing_decision_name(type(d).__name__),
+                        explanation=d.explain(),
                     )
                 ]
             )

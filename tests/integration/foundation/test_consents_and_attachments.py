@@ -1,5 +1,5 @@
-"""The desktop's services on real databases (SQLite and PostgreSQL): consents and files
-attached to an agent's email reply."""
+"""Consents and files attached to an agent's email reply, on real databases (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from omnicenter.domain import AgentRole, Channel, InboundEvent
-from omnicenter.services import desktop
+from omnicenter.services import attachments
 from omnicenter.services.agents import NewAgent, create_agent
 from omnicenter.services.consents import ConsentChange, ConsentError, list_consents, set_consents
 from omnicenter.services.inbound import ingest
@@ -62,17 +62,17 @@ def test_files_go_on_the_reply_event_and_only_by_email(db: Database, agent) -> N
     mail = run(db, ingest, email("piotr@example.com", "Invoice please", "p1@x"))
     pdf = ("invoice.pdf", "application/pdf", b"%PDF-1.4")
     result, stored = run(
-        db, desktop.reply_with_files, agent, mail.case_id, Channel.EMAIL, "Attached.", [pdf],
+        db, attachments.reply_with_files, agent, mail.case_id, Channel.EMAIL, "Attached.", [pdf],
         sender=SenderSettings(),
     )  # fmt: skip
     assert [s["filename"] for s in stored] == ["invoice.pdf"]
     files = read(db, cases_repo.attachments_of_event, result.event_id)
     assert [(f.filename, f.content_type, f.data) for f in files] == [pdf]
-    with pytest.raises(desktop.AttachmentError, match="by email only"):
-        run(db, desktop.reply_with_files, agent, chat.case_id, Channel.WEBCHAT, "x", [pdf],
+    with pytest.raises(attachments.AttachmentError, match="by email only"):
+        run(db, attachments.reply_with_files, agent, chat.case_id, Channel.WEBCHAT, "x", [pdf],
             sender=SenderSettings())  # fmt: skip
-    with pytest.raises(desktop.AttachmentError, match="not accepted"):
-        run(db, desktop.reply_with_files, agent, mail.case_id, Channel.EMAIL, "x",
+    with pytest.raises(attachments.AttachmentError, match="not accepted"):
+        run(db, attachments.reply_with_files, agent, mail.case_id, Channel.EMAIL, "x",
             [("a.exe", "application/x-msdownload", b"MZ")], sender=SenderSettings())  # fmt: skip
     with db.reader() as conn:  # the refused replies left nothing behind
         assert len(conn.execute(select(t.outbox.c.id)).all()) == 1

@@ -1,11 +1,10 @@
-"""The bot on the live channels: it answers web chat, SMS and email until a person takes over.
+"""The bot's units of work: one turn of a flow on a customer's message, in one transaction.
 
-`attach_bot(services, flow_path, catalog_dir)` subscribes a `BotHandle` to the bus. When a
-customer writes on an interaction that is not with a person, one turn of the flow engine
-runs *inside one unit of work* (`run_bot_turn`): load the conversation state, run the pure
-engine, write the bot's messages (timeline event + outbox row each, as `replies.reply`
-does for agents) and the new state, all under one commit. A crash therefore never leaves a
-sent answer without its state, or a state without its answer.
+A turn (`run_bot_turn`) loads the conversation state, runs the pure flow engine, writes the
+bot's messages (timeline event + outbox row each, as `replies.reply` does for agents) and
+the new state, all under one commit. A crash therefore never leaves a sent answer without
+its state, or a state without its answer. The live bot (`omnicenter.live.bot`) decides
+when a turn runs; this module decides what a turn writes.
 
 Where the state lives: a `bot_step` event on the interaction's timeline, state JSON in
 its `meta`. It needs no new column or table, it commits with the answer, it is read with the
@@ -13,28 +12,22 @@ existing (interaction_id, created_at) index, and the timeline keeps every state 
 conversation went through (what the bot knew when it answered). Case fields stay for what
 agents should see (collected values and the handover), not for the engine's bookkeeping.
 
-Routing must not offer a conversation the bot is still holding: the routing engine asks
-`BotHandle.should_route(interaction_id, channel)`. On handover the bot writes the context
-(timeline note + case fields, queue hint included) and then feeds the customer's message
-to `router.enqueue`, so routing picks it up exactly as it would a fresh contact.
-
-Read first: `BotHandle.on_event`, `run_bot_turn`, `bot_reply`, `write_handover`.
+Read first: `run_bot_turn`, `bot_reply`, `write_handover`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from pathlib import Path
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, asc, desc, select, update
+from sqlalchemy import Connection, asc, desc, select
 
-from omnicenter.bus.events import BusEvent, CaseUpdated, TimelineEventAdded
-from omnicenter.domain import Channel, EventKind, Priority
+from omnicenter.bus.events import TimelineEventAdded
+from omnicenter.domain import Channel, ChannelManifest, EventKind, Priority
+from omnicenter.domain.model import AuthorType
 from omnicenter.flows import (
     CallbackRequest,
     ConversationState,
@@ -48,19 +41,12 @@ from omnicenter.flows import (
     Status,
     Turn,
     detect_lang,
-    load_flow,
     render,
 )
 from omnicenter.knowledge import (
-    AnswerRecorder,
-    FileKnowledgeRepository,
-    Inconsistency,
-    InMemoryKnowledgeRepository,
-    KnowledgeService,
     ToldFact,
-    find_inconsistencies,
 )
-from omnicenter.services.flow_callbacks import schedule_callback
+from omnicenter.services.case_changes import change_case
 from omnicenter.services.replies import SenderSettings, write_outbound
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
@@ -70,23 +56,22 @@ from omnicenter.store import tables as t
 
 __all__ = [
     "BOT_AUTHOR",
-    "BOT_CHANNELS",
     "BotError",
-    "BotHandle",
     "BotTurn",
-    "answer_audit",
-    "attach_bot",
+    "bot_channels",
     "bot_reply",
+    "handover_summary",
+    "held_at_start",
     "load_state",
     "run_bot_turn",
-    "told_entries",
+    "told_facts",
+    "unanswered",
     "write_handover",
 ]
 
 log = logging.getLogger(__name__)
 
-BOT_AUTHOR = "bot"
-BOT_CHANNELS = frozenset({Channel.WEBCHAT, Channel.SMS, Channel.EMAIL})
+BOT_AUTHOR = AuthorType.BOT
 _DEFAULT_SENDER = SenderSettings()
 _PRIORITY = {"low": Priority.LOW, "high": Priority.HIGH, "urgent": Priority.URGENT}
 
@@ -108,8 +93,21 @@ class BotTurn:
     released: bool = False
     handover: dict[str, Any] | None = None
     skipped: bool = False  # a message already answered (redelivery)
-    callbacks: tuple[CallbackRequest, ...] = ()  # promises to schedule (`flow_callbacks`)
+    callbacks: tuple[CallbackRequest, ...] = ()  # promises to schedule (`live.callbacks`)
     queue: str = ""  # the flow's handover queue, for those promises
+
+
+def bot_channels(manifests: Mapping[Channel, ChannelManifest]) -> frozenset[Channel]:
+    """Where the bot answers: every channel that carries text replies (web chat, SMS, email;
+    not a call, whose flow runs on the phone line, nor a form)."""
+    return frozenset(c for c, m in manifests.items() if m.text_replies)
+
+
+def _writes_on(uow: UnitOfWork, channel: Channel) -> bool:
+    try:
+        return uow.manifest(channel).text_replies
+    except LookupError:
+        return False
 
 
 # ----------------------------------------------------------------------------- state
@@ -170,10 +168,9 @@ def bot_reply(
     interaction = cases_repo.get_interaction(conn, interaction_id)
     if interaction is None:
         raise BotError(f"unknown interaction {interaction_id}")
-    if interaction.channel not in BOT_CHANNELS:
+    if not _writes_on(uow, interaction.channel):
         raise BotError(f"the bot does not write on {interaction.channel.value}")
-    if interaction.channel is Channel.SMS and len(body) > 1600:
-        body = body[:1597] + "..."  # 10 segments; flows are written shorter than that
+    # a text over the channel's limit goes as its manifest says (SMS: split in parts)
     meta: dict[str, Any] = {"flow": flow_id}
     if message.buttons:  # web chat shows them; the widget sends back `value`
         meta["buttons"] = [{"label": b.label, "value": b.value} for b in message.buttons]
@@ -226,7 +223,7 @@ def write_handover(uow: UnitOfWork, interaction_id: str, request: HandoverReques
         customer_id=interaction.customer_id,
         case_id=case.id,
         interaction_id=interaction_id,
-        kind=EventKind.NOTE.value,
+        kind=EventKind.NOTE,
         channel=interaction.channel,
         author_type=BOT_AUTHOR,
         author_id=request.flow_id,
@@ -249,25 +246,21 @@ def write_handover(uow: UnitOfWork, interaction_id: str, request: HandoverReques
         },
     }
     priority = max(int(case.priority), int(_PRIORITY.get(request.priority, case.priority)))
-    conn.execute(
-        update(t.cases)
-        .where(t.cases.c.id == case.id)
-        .values(fields=fields, priority=priority, updated_at=uow.now)
-    )
-    uow.emit(
-        CaseUpdated(
-            case_id=case.id,
-            customer_id=customers_repo.root_of(conn, interaction.customer_id),
-            status=case.status.value,
-            priority=priority,
-            owner_agent_id=case.owner_agent_id,
-            subject=case.subject,
-        )
-    )
+    change_case(uow, case, fields=fields, priority=Priority(priority))
     return event_id
 
 
 # ----------------------------------------------------------------------------- one turn
+
+
+def told_facts(
+    channel: str, customer_id: str, facts: Iterable[dict[str, Any]], at: datetime
+) -> list[ToldFact]:
+    """The facts of one bot message as the audit compares them."""
+    return [
+        ToldFact(channel, customer_id, f["key"], dict(f["value"]), at, int(f.get("revision", 0)))
+        for f in facts
+    ]
 
 
 def _choice_ids(flow: Flow, step_id: str | None) -> frozenset[str] | None:
@@ -354,7 +347,7 @@ def run_bot_turn(
         raise BotError(f"unknown interaction {interaction_id}")
     case = cases_repo.get_case(conn, interaction.case_id)
     assert case is not None
-    if interaction.channel not in BOT_CHANNELS or _with_person(
+    if not _writes_on(uow, interaction.channel) or _with_person(
         conn, interaction_id, case.owner_agent_id
     ):
         return BotTurn(interaction_id, released=True)
@@ -379,7 +372,7 @@ def run_bot_turn(
         )
         event_ids.append(event_id)
         outbox_ids.append(outbox_id)
-        told += _told(interaction.channel.value, customer, message.facts, uow.now)
+        told += told_facts(interaction.channel.value, customer, message.facts, uow.now)
     handover = next((o for o in outputs if isinstance(o, HandoverRequest)), None)
     context: dict[str, Any] | None = None
     if handover is not None:
@@ -392,7 +385,7 @@ def run_bot_turn(
         customer_id=interaction.customer_id,
         case_id=interaction.case_id,
         interaction_id=interaction_id,
-        kind=EventKind.BOT_STEP.value,
+        kind=EventKind.BOT_STEP,
         channel=interaction.channel,
         author_type=BOT_AUTHOR,
         author_id=flow.id,
@@ -417,60 +410,17 @@ def run_bot_turn(
     )
 
 
-# ----------------------------------------------------------------------------- audit
+# ----------------------------------------------------------------------------- after a restart
 
 
-def _told(
-    channel: str, customer_id: str, facts: Iterable[dict[str, Any]], at: datetime
-) -> list[ToldFact]:
-    return [
-        ToldFact(channel, customer_id, f["key"], dict(f["value"]), at, int(f.get("revision", 0)))
-        for f in facts
-    ]
-
-
-def told_entries(conn: Connection, since: datetime) -> list[ToldFact]:
-    """Every fact the bot told since `since`, per channel and (root) customer, from the
-    timeline: what was committed is what was said."""
-    rows = conn.execute(
-        select(t.events.c.customer_id, t.events.c.channel, t.events.c.meta, t.events.c.created_at)
-        .where(
-            t.events.c.author_type == BOT_AUTHOR,
-            t.events.c.kind == EventKind.MESSAGE_OUT.value,
-            t.events.c.created_at >= since,
-        )
-        .order_by(asc(t.events.c.created_at))
-    )
-    roots: dict[str, str] = {}
-    entries: list[ToldFact] = []
-    for row in rows:
-        facts = (row.meta or {}).get("facts") or []
-        if not facts:
-            continue
-        if row.customer_id not in roots:
-            roots[row.customer_id] = customers_repo.root_of(conn, row.customer_id)
-        entries += _told(row.channel or "", roots[row.customer_id], facts, row.created_at)
-    return entries
-
-
-def answer_audit(
-    conn: Connection, since: datetime, window: timedelta = timedelta(hours=1)
-) -> list[Inconsistency]:
-    """Different answers to the same question for the same customer on different channels."""
-    return find_inconsistencies(told_entries(conn, since), window)
-
-
-# ----------------------------------------------------------------------------- live handle
-
-
-def _held_at_start(conn: Connection) -> tuple[set[str], set[str]]:
-    """(held, released) for open interactions on the bot's channels, after a restart."""
+def held_at_start(conn: Connection, channels: Collection[Channel]) -> tuple[set[str], set[str]]:
+    """(held, released) for open interactions on the bot's `channels`, after a restart."""
     rows = conn.execute(
         select(t.interactions.c.id, t.cases.c.owner_agent_id)
         .join(t.cases, t.cases.c.id == t.interactions.c.case_id)
         .where(
             t.interactions.c.status == "open",
-            t.interactions.c.channel.in_([c.value for c in BOT_CHANNELS]),
+            t.interactions.c.channel.in_([c.value for c in channels]),
         )
     ).all()
     held: set[str] = set()
@@ -520,9 +470,9 @@ def unanswered(conn: Connection, interaction_ids: Iterable[str]) -> list[Timelin
                     customer_id=root,
                     case_id=row.case_id,
                     interaction_id=interaction_id,
-                    kind=row.kind,
-                    channel=row.channel or "",
-                    author_type=row.author_type,
+                    kind=EventKind(row.kind),
+                    channel=Channel(row.channel) if row.channel else None,
+                    author_type=AuthorType(row.author_type),
                     author_id=row.author_id,
                     body=row.body or "",
                     created_at=row.created_at,
@@ -530,215 +480,3 @@ def unanswered(conn: Connection, interaction_ids: Iterable[str]) -> list[Timelin
                 )
             )
     return found
-
-
-@dataclass
-class BotHandle:
-    """The bot attached to a running `Services`: a bus subscriber and routing's gate."""
-
-    services: Any  # omnicenter.bootstrap.Services (not imported: bootstrap may import us)
-    engine: FlowEngine
-    flows: FlowRegistry
-    flow_id: str
-    knowledge: KnowledgeService
-    recorder: AnswerRecorder | None = None
-    _held: set[str] = field(default_factory=set)
-    _released: set[str] = field(default_factory=set)
-    _case_of: dict[str, str] = field(default_factory=dict)
-    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    _waiting: dict[str, int] = field(default_factory=dict)
-    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    _closed: bool = False
-
-    # -- routing's gate --------------------------------------------------------------------
-    def should_route(self, interaction_id: str, channel: str | None = None) -> bool:
-        """False while the bot holds the conversation. Cheap and synchronous: routing calls
-        it for every customer message and for waiting work at start."""
-        if interaction_id in self._released:
-            return True
-        if interaction_id in self._held:
-            return False
-        # Unknown: a new contact. On the bot's channels the bot speaks first.
-        return channel is None or channel not in {c.value for c in BOT_CHANNELS}
-
-    def holds(self, interaction_id: str) -> bool:
-        return interaction_id in self._held
-
-    # -- bus -------------------------------------------------------------------------------
-    def on_event(self, event: BusEvent) -> None:
-        """Bus subscriber; returns at once, turns run in order per interaction."""
-        if self._closed:
-            return
-        if isinstance(event, CaseUpdated) and event.owner_agent_id:
-            for iid in [i for i, c in self._case_of.items() if c == event.case_id]:
-                self._release(iid)
-            return
-        if not isinstance(event, TimelineEventAdded) or not event.interaction_id:
-            return
-        iid = event.interaction_id
-        if event.author_type == "agent" and event.kind == EventKind.MESSAGE_OUT.value:
-            self._release(iid)  # a person answered: the bot steps back
-            return
-        if (
-            event.author_type != "customer"
-            or event.kind != EventKind.MESSAGE_IN.value
-            or event.channel not in {c.value for c in BOT_CHANNELS}
-            or iid in self._released
-        ):
-            return
-        self._spawn_turn(event)
-
-    async def answer_unanswered(self) -> int:
-        """After a restart: answer what the bot holds and had not answered when it stopped.
-        Each is an ordinary turn (one transaction, skipped when already answered), so
-        starting twice never answers twice. Returns how many messages were picked up."""
-        events = await self.services.runtime.read(unanswered, set(self._held))
-        for event in events:
-            self._spawn_turn(event)
-        if events:
-            log.info("answering %d message(s) left unanswered by the last run", len(events))
-        return len(events)
-
-    def _spawn_turn(self, event: TimelineEventAdded) -> None:
-        iid = event.interaction_id
-        assert iid is not None
-        self._held.add(iid)
-        if event.case_id:
-            self._case_of[iid] = event.case_id
-        task = asyncio.get_running_loop().create_task(self._turn(event), name=f"bot-{iid}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _release(self, interaction_id: str) -> None:
-        self._held.discard(interaction_id)
-        self._case_of.pop(interaction_id, None)
-        self._released.add(interaction_id)
-
-    async def _turn(self, event: TimelineEventAdded) -> None:
-        iid = event.interaction_id
-        assert iid is not None
-        lock = self._locks.setdefault(iid, asyncio.Lock())
-        self._waiting[iid] = self._waiting.get(iid, 0) + 1
-        try:
-            async with lock:
-                if iid in self._released:
-                    return  # released while this message waited: routing already has it
-                try:
-                    result = await self.handle(iid, event.event_id, _input_text(event))
-                except Exception:
-                    # Never leave a customer with nobody: an error hands over.
-                    log.exception("bot turn failed on %s; handing over", iid)
-                    result = BotTurn(iid, released=True)
-                if result.released:
-                    self._release(iid)
-                    self._route(event)
-        finally:
-            self._waiting[iid] -= 1
-            if not self._waiting[iid]:  # nobody else queued on this interaction
-                del self._waiting[iid]
-                self._locks.pop(iid, None)
-
-    async def handle(self, interaction_id: str, input_event_id: str, text: str) -> BotTurn:
-        """Run one turn now and deliver its messages (the subscriber calls this)."""
-        services = self.services
-        result: BotTurn = await services.runtime.write(
-            run_bot_turn,
-            self.engine,
-            self.flows,
-            self.flow_id,
-            interaction_id,
-            input_event_id,
-            text,
-            sender=services.sender,
-        )
-        for outbox_id in result.outbox_ids:
-            services.dispatcher.kick(outbox_id)
-        for request in result.callbacks:
-            await schedule_callback(services, interaction_id, request, result.queue)
-        if self.recorder is not None:
-            for entry in result.told:
-                self.recorder.record(entry)
-        return result
-
-    def _route(self, event: TimelineEventAdded) -> None:
-        """Give the contact to routing as if it had just arrived (now that it may route)."""
-        router = self.services.router
-        if router is not None:
-            router.enqueue(event)
-
-    async def idle(self) -> None:
-        """Wait until every message received so far has been answered."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-    async def conversation(self, interaction_id: str) -> ConversationState | None:
-        state: ConversationState | None = await self.services.runtime.read(
-            load_state, interaction_id
-        )
-        return state
-
-    async def audit(
-        self, since: datetime, window: timedelta = timedelta(hours=1)
-    ) -> list[Inconsistency]:
-        found: list[Inconsistency] = await self.services.runtime.read(answer_audit, since, window)
-        return found
-
-    async def close(self) -> None:
-        self._closed = True
-        await self.idle()
-
-
-def _input_text(event: TimelineEventAdded) -> str:
-    body = event.body.strip()
-    if not body and event.channel == Channel.EMAIL.value:
-        body = str(event.meta.get("subject") or "")
-    return body
-
-
-def load_knowledge(data_dir: Path, catalog_dir: Path | None) -> KnowledgeService:
-    """The catalog folder, imported into memory at start; without one, the knowledge saved
-    in `data_dir` by `omnicenter knowledge import`."""
-    if catalog_dir is None:
-        return KnowledgeService(FileKnowledgeRepository(data_dir))
-    knowledge = KnowledgeService(InMemoryKnowledgeRepository())
-    files = sorted(p for p in Path(catalog_dir).iterdir() if p.is_file())
-    report = knowledge.import_files(files)
-    if not report.applied:
-        problems = "; ".join(str(r) for r in report.rejected[:5])
-        raise BotError(f"catalog {catalog_dir} was not imported: {problems}")
-    return knowledge
-
-
-async def attach_bot(
-    services: Any,
-    flow_path: Path | str,
-    catalog_dir: Path | str | None,
-    *,
-    knowledge: KnowledgeService | None = None,
-    recorder: AnswerRecorder | None = None,
-    flows: Sequence[Flow] = (),
-) -> BotHandle:
-    """Load the flow and the knowledge, subscribe the bot to the bus, install routing's gate.
-
-    Call it after `services.start()` (tests) or, better, inside it before the router starts,
-    so that conversations the bot holds are not re-queued at a restart."""
-    flow = load_flow(Path(flow_path))
-    registry = FlowRegistry()
-    for older in sorted(flows, key=lambda f: f.version):
-        if older.id == flow.id and older.version < flow.version:
-            registry.publish(older)  # conversations pinned to older versions continue
-    registry.publish(flow)
-    if knowledge is None:
-        catalog = Path(catalog_dir) if catalog_dir is not None else None
-        knowledge = await asyncio.to_thread(load_knowledge, services.settings.data_dir, catalog)
-    handle = BotHandle(services, FlowEngine(knowledge), registry, flow.id, knowledge, recorder)
-    held, released = await services.runtime.read(_held_at_start)
-    handle._held |= held
-    handle._released |= released
-    services.bus.subscribe(handle.on_event)
-    router = services.router
-    gate = getattr(router, "set_gate", None) if router is not None else None
-    if callable(gate):
-        gate(handle.should_route)
-    await handle.answer_unanswered()
-    return handle

@@ -1,0 +1,1 @@
+"""The phone line: SIP endpoint, the calls behind it, the flow IVR, recordings."""
