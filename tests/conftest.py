@@ -104,3 +104,76 @@ def twilio() -> Iterator[Any]:
     fake = FakeTwilio()
     yield fake
     fake.close()
+
+
+# -- the clock ------------------------------------------------------------------------------
+# Every test that involves "today" takes its time from the `clock` fixture, never from the
+# wall clock. OMNICENTER_TEST_CLOCK moves the whole suite to the instants where day
+# arithmetic breaks (libfaketime is not needed: the time is injected):
+#   utc-2330         23:30 UTC: "in an hour" is tomorrow in UTC
+#   warsaw-midnight  00:00 in Europe/Warsaw: the local day and the UTC day differ
+#   dst-spring       01:30 Europe/Warsaw on the last Sunday of March (02:00 -> 03:00 next)
+#   dst-autumn       02:30 Europe/Warsaw on the last Sunday of October, first pass (CEST)
+#   an ISO 8601 instant with an offset, e.g. 2026-03-29T00:30:00+00:00
+# Unset: a fixed ordinary instant (noon UTC on a Wednesday), so runs repeat exactly.
+
+TEST_CLOCK_ENV = "OMNICENTER_TEST_CLOCK"
+
+
+def _last_sunday(year: int, month: int) -> Any:
+    from datetime import date, timedelta
+
+    last = date(year, month + 1, 1) - timedelta(days=1)
+    return last - timedelta(days=(last.weekday() + 1) % 7)
+
+
+def clock_instant(name: str | None = None, year: int = 2026) -> Any:
+    """The instant OMNICENTER_TEST_CLOCK (or `name`) names, as an aware UTC datetime."""
+    from datetime import UTC, datetime, time
+    from zoneinfo import ZoneInfo
+
+    warsaw = ZoneInfo("Europe/Warsaw")
+    name = os.environ.get(TEST_CLOCK_ENV, "") if name is None else name
+    if not name:
+        return datetime(year, 6, 17, 12, 0, tzinfo=UTC)
+    if name == "utc-2330":
+        return datetime(year, 6, 17, 23, 30, tzinfo=UTC)
+    if name == "warsaw-midnight":
+        return datetime(year, 6, 18, 0, 0, tzinfo=warsaw).astimezone(UTC)
+    if name == "dst-spring":
+        local = datetime.combine(_last_sunday(year, 3), time(1, 30), tzinfo=warsaw)
+        return local.astimezone(UTC)
+    if name == "dst-autumn":
+        local = datetime.combine(_last_sunday(year, 10), time(2, 30, fold=0), tzinfo=warsaw)
+        return local.astimezone(UTC)
+    found = datetime.fromisoformat(name)
+    if found.tzinfo is None:
+        raise ValueError(f"{TEST_CLOCK_ENV}={name!r}: give an offset (e.g. +00:00)")
+    return found.astimezone(UTC)
+
+
+class TestClock:
+    """A clock that moves only when told: `now()` for code that takes a clock callable."""
+
+    __test__ = False  # not a test class
+
+    def __init__(self, start: Any) -> None:
+        self.at = start
+
+    def now(self) -> Any:
+        return self.at
+
+    __call__ = now
+
+    def advance(self, **delta: float) -> Any:
+        from datetime import timedelta
+
+        self.at = self.at + timedelta(**delta)
+        return self.at
+
+
+@pytest.fixture()
+def clock() -> TestClock:
+    """The suite's "now" (OMNICENTER_TEST_CLOCK); pass `clock` (or `clock.now`) where the
+    code takes a clock, and build dates from `clock.now()`, never from `datetime.now()`."""
+    return TestClock(clock_instant())

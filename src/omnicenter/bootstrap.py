@@ -10,11 +10,14 @@ Who hears the bus, and in which order, is one table: `Services._listeners`.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import logging
 import os
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +26,23 @@ from omnicenter.bus.events import BusEvent
 from omnicenter.channels.base import ChannelAdapter
 from omnicenter.channels.email import EmailChannel, EmailLimits, EmailListener, SmtpRelaySender
 from omnicenter.channels.forms import FormsChannel
+from omnicenter.channels.instagram import InstagramChannel
+from omnicenter.channels.messenger import MessengerChannel
+from omnicenter.channels.meta import GraphApi
 from omnicenter.channels.registry import is_realtime
 from omnicenter.channels.sms import OutboxSmsProvider, SmsChannel, SmsProvider, TwilioSmsProvider
+from omnicenter.channels.telegram import BotApi, TelegramChannel
 from omnicenter.channels.voice import VoiceChannel, VoiceSettings
 from omnicenter.channels.voice.prompts import SpeechSynth
 from omnicenter.channels.webchat import VisitorHub, WebchatChannel
-from omnicenter.domain import Channel
+from omnicenter.channels.whatsapp import WhatsappChannel
+from omnicenter.domain import Channel, InboundEvent
 from omnicenter.flows import Flow, FlowEngine
 from omnicenter.knowledge import AnswerRecorder, KnowledgeService
 from omnicenter.knowledge.connectors import WooCommerceConnector
 from omnicenter.live.bot import Bot, flow_registry, load_knowledge
 from omnicenter.live.callbacks import Callbacks
+from omnicenter.live.engagement import Engagement, engagement_for
 from omnicenter.live.intake import ContactIntake
 from omnicenter.live.knowledge import KnowledgeUpdates, open_knowledge, shop_connector
 from omnicenter.live.outbox import Dispatcher
@@ -45,6 +54,7 @@ from omnicenter.live.routing_config import routing_config_for
 from omnicenter.routing import RoutingConfig
 from omnicenter.runtime import Runtime
 from omnicenter.services.bot_turns import bot_channels
+from omnicenter.services.inbound import IngestResult, ingest
 from omnicenter.services.replies import SenderSettings
 from omnicenter.settings import Settings
 from omnicenter.store.db import Database
@@ -65,6 +75,10 @@ class ChannelAdapters:
     webchat: WebchatChannel
     forms: FormsChannel
     voice: VoiceChannel
+    whatsapp: WhatsappChannel
+    messenger: MessengerChannel
+    instagram: InstagramChannel
+    telegram: TelegramChannel
 
     def by_channel(self) -> dict[Channel, ChannelAdapter[Any]]:
         adapters: tuple[ChannelAdapter[Any], ...] = (
@@ -73,8 +87,17 @@ class ChannelAdapters:
             self.webchat,
             self.forms,
             self.voice,
+            self.whatsapp,
+            self.messenger,
+            self.instagram,
+            self.telegram,
         )
         return {a.manifest.channel: a for a in adapters}
+
+    async def aclose(self) -> None:
+        """Close the messaging channels' HTTP clients."""
+        for adapter in (self.whatsapp, self.messenger, self.instagram, self.telegram):
+            await adapter.aclose()
 
 
 def _secret(settings: Settings) -> bytes:
@@ -114,6 +137,8 @@ class Services:
     knowledge: KnowledgeService | None = field(init=False, default=None)
     shop: WooCommerceConnector | None = field(init=False, default=None)
     knowledge_updates: KnowledgeUpdates | None = field(init=False, default=None)
+    # proactive engagement: business events in, held messages released on time
+    engagement: Engagement | None = field(init=False, default=None)
     secret: bytes = field(init=False)
     sender: SenderSettings = field(init=False)
 
@@ -151,6 +176,19 @@ class Services:
             webchat=WebchatChannel(self.visitors),
             forms=FormsChannel(),
             voice=VoiceChannel(),
+            whatsapp=WhatsappChannel(
+                GraphApi(s.graph_api_base, s.whatsapp_access_token.get_secret_value()),
+                s.whatsapp_phone_number_id,
+            ),
+            messenger=MessengerChannel(
+                GraphApi(s.graph_api_base, s.messenger_page_access_token.get_secret_value())
+            ),
+            instagram=InstagramChannel(
+                GraphApi(s.graph_api_base, s.instagram_access_token.get_secret_value())
+            ),
+            telegram=TelegramChannel(
+                BotApi(s.telegram_bot_token.get_secret_value(), api_base=s.telegram_api_base)
+            ),
         )
         self.dispatcher = Dispatcher(self.runtime, self.channels.by_channel())
         self.callbacks = Callbacks(self.runtime, None)
@@ -175,8 +213,8 @@ class Services:
             self.intake = ContactIntake(self.router)
             self.callbacks.router = self.router
             await self.router.start()
-        if s.bot_enabled or s.woocommerce_url:
-            await self._start_knowledge()
+        # the single source of truth serves agents (the knowledge panel) as well as the bot
+        await self._start_knowledge()
         if s.bot_enabled:
             await self.attach_bot(s.bot_flow, s.bot_catalog or None, knowledge=self.knowledge)
         if s.voice_enabled:
@@ -198,6 +236,10 @@ class Services:
                 gate=self.bot,
                 keeper=self.voice.service if self.voice is not None else None,
             )
+        self.engagement = engagement_for(
+            s, self.runtime, self.dispatcher, self.knowledge, self.sender
+        )
+        await self.engagement.start()
         resumed = await self.dispatcher.resume()
         if resumed:
             log.info("resuming delivery of %d pending outbound messages", resumed)
@@ -224,7 +266,10 @@ class Services:
             await self.knowledge_updates.stop()
         if self.router is not None:
             await self.router.stop()
+        if self.engagement is not None:
+            await self.engagement.stop()
         await self.dispatcher.drain()
+        await self.channels.aclose()
         if isinstance(self.sms, TwilioSmsProvider):
             await self.sms.aclose()
         self.runtime.close()
@@ -243,6 +288,18 @@ class Services:
                 pull_interval_s=s.knowledge_pull_interval_s,
             )
             await self.knowledge_updates.start()
+
+    # -- the one ingest --------------------------------------------------------------------
+    async def ingest(self, event: InboundEvent) -> IngestResult:
+        """A contact from any channel, as the entry points hand it in: stored (and only
+        then acknowledged) with this installation's region and case-join window."""
+        s = self.settings
+        return await self.runtime.write(
+            ingest,
+            event,
+            region=s.default_region,
+            join_window=timedelta(hours=s.case_join_window_h),
+        )
 
     # -- live components -------------------------------------------------------------------
     async def attach_bot(
@@ -270,6 +327,7 @@ class Services:
             callbacks=self.callbacks,
             sender=self.sender,
             recorder=recorder,
+            otp_secret=hmac.new(self.secret, b"one-time codes", hashlib.sha256).digest(),
         )
         self.bot = bot
         if self.intake is not None:
@@ -286,7 +344,7 @@ class Services:
             self.runtime,
             self.router,
             voice if voice is not None else voice_settings_for(s),
-            region=s.default_region,
+            ingest=self.ingest,
             secret=self.secret,
             require_ivr_skills=require_ivr_skills,
         )
@@ -309,7 +367,7 @@ class Services:
         if engine is None:
             if self.bot is None:
                 raise ValueError("the flow IVR needs knowledge: attach the bot or pass an engine")
-            engine = FlowEngine(self.bot.knowledge)
+            engine = self.bot.engine
         if speech is None:
             speech = SpeechSynth(self.voice.endpoint.settings.data_dir / "speech")
         ivr = flow_ivr(

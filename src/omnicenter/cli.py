@@ -8,9 +8,13 @@ never means editing a shared file.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import pkgutil
+from typing import Annotated
 
 import typer
+from typer.core import TyperCommand, TyperGroup, TyperOption
+from typer.main import get_command
 
 import omnicenter.commands as commands_pkg
 
@@ -24,6 +28,24 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"omnicenter {importlib.metadata.version('omnicenter')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Omnichannel contact center: one customer, one timeline, one routing engine."""
+
+
 def _register_commands() -> None:
     for module_info in sorted(pkgutil.iter_modules(commands_pkg.__path__), key=lambda m: m.name):
         if module_info.name.startswith("_"):
@@ -35,5 +57,20 @@ def _register_commands() -> None:
 _register_commands()
 
 
+def _plain_help_options(command: TyperCommand | TyperGroup, ctx: typer.Context) -> None:
+    """Typer prints every option's type; `--help` and `--version` take no value: no `<bool>`."""
+    help_option = command.get_help_option(ctx)  # created once per command, then cached
+    for param in [*command.params, *([help_option] if help_option else [])]:
+        if isinstance(param, TyperOption) and param.opts[0] in ("--help", "--version"):
+            param.metavar = ""
+    if isinstance(command, TyperGroup):
+        for name, sub in command.commands.items():
+            if isinstance(sub, TyperCommand | TyperGroup):
+                _plain_help_options(sub, typer.Context(sub, info_name=name, parent=ctx))
+
+
 def main() -> None:
-    app()
+    command = get_command(app)
+    if isinstance(command, TyperCommand | TyperGroup):
+        _plain_help_options(command, typer.Context(command, info_name="omnicenter"))
+    command()

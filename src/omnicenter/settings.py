@@ -77,10 +77,32 @@ class Settings(BaseSettings):
     knowledge_pull_interval_s: int = Field(default=900, ge=0)
     routing_enabled: bool = True
     routing_config: str = ""  # a TOML file; empty: the packaged default (docs/routing.md)
+    # A new contact from a known customer joins the customer's open case about the same
+    # order, else the most recently active one within this many hours (0: never joins).
+    case_join_window_h: float = Field(default=72.0, ge=0)
 
     widget_keys: list[str] = Field(default_factory=lambda: ["demo-widget-key"])
     form_keys: list[str] = Field(default_factory=lambda: ["demo-form-key"])
     event_queue_timeout_s: int = 600
+    # Proactive engagement (docs/engagement.md): the rules file (YAML; empty: events are
+    # kept but nothing is sent) and how often held messages are looked at again.
+    engagement_rules: str = ""
+    engagement_tick_s: float = Field(default=30.0, gt=0)
+
+    # -- messaging channels (docs/channels/whatsapp.md, messenger.md, instagram.md,
+    # telegram.md). A channel whose secret is empty refuses every webhook (503, logged);
+    # one without an access token keeps replies in the outbox. The API bases are settings
+    # so tests and staging can point them at a fake.
+    meta_app_secret: SecretStr = SecretStr("")  # X-Hub-Signature-256 on every Meta POST
+    meta_verify_token: SecretStr = SecretStr("")  # the handshake's hub.verify_token
+    whatsapp_access_token: SecretStr = SecretStr("")
+    whatsapp_phone_number_id: str = ""
+    messenger_page_access_token: SecretStr = SecretStr("")
+    instagram_access_token: SecretStr = SecretStr("")
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_secret_token: SecretStr = SecretStr("")  # setWebhook's secret_token
+    graph_api_base: str = "https://graph.facebook.com/v21.0"
+    telegram_api_base: str = "https://api.telegram.org"
 
     @field_validator("timezone")
     @classmethod

@@ -109,6 +109,8 @@ def test_widget_works_with_the_keyboard_only_and_is_labelled(new_page: Any) -> N
     widget.keyboard.type("Keyboard Kasia")
     widget.keyboard.press("Tab")
     widget.keyboard.press("Tab")
+    expect(widget.get_by_label("Language")).to_be_focused()  # the pre-chat form's last field
+    widget.keyboard.press("Tab")
     expect(widget.get_by_label("Conversation")).to_be_focused()
     widget.keyboard.press("Tab")
     expect(widget.get_by_label("Message", exact=True)).to_be_focused()

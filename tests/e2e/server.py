@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,14 @@ class ServerProcess:
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return httpx.get(self.base + path, **kw)
+
+
+def eventually(check: Callable[[], Any], timeout: float = 10) -> Any:
+    """`check()` once it gives something truthy (the server works in the background), or
+    its last answer after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)

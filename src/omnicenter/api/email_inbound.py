@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from omnicenter.channels.email import AcceptCallback
 from omnicenter.domain import InboundEvent
-from omnicenter.services.inbound import ingest
 
 if TYPE_CHECKING:
     from omnicenter.bootstrap import Services
@@ -18,7 +17,6 @@ __all__ = ["make_accept"]
 
 def make_accept(services: Services) -> AcceptCallback:
     email = services.channels.email
-    region = services.settings.default_region
 
     async def accept(raw: bytes, mail_from: str, rcpt_tos: list[str]) -> None:
         def parse() -> InboundEvent:
@@ -26,6 +24,6 @@ def make_accept(services: Services) -> AcceptCallback:
             return email.receive(raw, received_at=datetime.now(UTC), recipient=recipient)
 
         event = await asyncio.to_thread(parse)
-        await services.runtime.write(ingest, event, region=region)
+        await services.ingest(event)
 
     return accept

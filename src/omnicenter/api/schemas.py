@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from omnicenter.domain import AgentRole, CaseStatus, Channel, Presence, Priority
+from omnicenter.services.agents import DEFAULT_CAPACITY, DEFAULT_CHANNELS
 
 __all__ = [
     "AgentIn",
@@ -45,11 +46,9 @@ class AgentIn(_In):
     role: AgentRole = AgentRole.AGENT
     team: str = "default"
     skills: dict[str, int] = Field(default_factory=dict)
-    channels: list[Channel] = Field(
-        default_factory=lambda: [Channel.WEBCHAT, Channel.EMAIL, Channel.SMS, Channel.FORM]
-    )
+    channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS))
     capacity: dict[str, Annotated[int, Field(ge=0, le=100)]] = Field(
-        default_factory=lambda: {"voice": 1, "webchat": 3, "email": 5, "sms": 5, "form": 5}
+        default_factory=lambda: dict(DEFAULT_CAPACITY)
     )
     max_total: int = Field(default=8, ge=1, le=100)
 
@@ -76,9 +75,20 @@ class MergeIn(_In):
     reason: str = Field(default="merged by an agent", max_length=400)
 
 
+class ToldFactIn(_In):
+    """A fact from the knowledge panel the reply tells (as `GET /knowledge/...` gave it):
+    kept on the message, so the answer audit compares agents with the bot."""
+
+    key: str = Field(min_length=1, max_length=200)
+    value: dict[str, Any]
+    sources: list[str] = Field(default_factory=list, max_length=20)
+    revision: int = Field(default=0, ge=0)
+
+
 class MessageIn(_In):
     body: str = Field(min_length=1, max_length=100_000)
     subject: str | None = Field(default=None, max_length=400)
+    facts: list[ToldFactIn] = Field(default_factory=list, max_length=20)
 
 
 class CaseMessageIn(MessageIn):
@@ -103,6 +113,8 @@ class ChatSessionIn(_In):
     name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=40)
+    # the widget's language (browser or pre-chat form); the bot answers in it
+    lang: str | None = Field(default=None, pattern="^(pl|en)$")
 
 
 CustomerIn.model_rebuild()

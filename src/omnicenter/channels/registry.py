@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from omnicenter.channels import email, forms, sms, voice, webchat
+from omnicenter.channels import (
+    email,
+    forms,
+    instagram,
+    messenger,
+    sms,
+    telegram,
+    voice,
+    webchat,
+    whatsapp,
+)
 from omnicenter.channels.base import ChannelAdapter
 from omnicenter.domain import Channel, ChannelManifest
 
@@ -46,6 +56,10 @@ PACKAGES: tuple[ChannelPackage, ...] = (
     ChannelPackage("webchat", webchat.MANIFEST, webchat.WebchatChannel),
     ChannelPackage("forms", forms.MANIFEST, forms.FormsChannel),
     ChannelPackage("voice", voice.MANIFEST, voice.VoiceChannel),
+    ChannelPackage("whatsapp", whatsapp.MANIFEST, whatsapp.WhatsappChannel),
+    ChannelPackage("messenger", messenger.MANIFEST, messenger.MessengerChannel),
+    ChannelPackage("instagram", instagram.MANIFEST, instagram.InstagramChannel),
+    ChannelPackage("telegram", telegram.MANIFEST, telegram.TelegramChannel),
 )
 
 # Channels that are another's in nature: a callback is a phone call the center places.

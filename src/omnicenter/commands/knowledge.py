@@ -57,9 +57,20 @@ def _author() -> str:
         return "cli"
 
 
+def _expand(paths: list[Path]) -> list[Path]:
+    """A folder's CSV and JSON files in name order, in place of the folder."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.iterdir() if p.suffix in (".csv", ".json")))
+        else:
+            found.append(path)
+    return found
+
+
 @knowledge_app.command("import")
 def import_files(
-    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
+    files: Annotated[list[Path], typer.Argument(exists=True, help="files, or a folder of them")],
     data_dir: Annotated[Path | None, typer.Option(help="default: the data_dir setting")] = None,
     dry_run: Annotated[bool, typer.Option(help="validate only; save nothing")] = False,
     author: Annotated[str | None, typer.Option(help="who made the change (history)")] = None,
@@ -68,7 +79,8 @@ def import_files(
 
     A file is named after the kind of its rows (products.csv, variants.csv, stock.csv,
     rules.json, tiers.json, accounts.csv, orders.json, policies.json, faq.json,
-    hours.csv); a JSON object of kind -> rows may hold several kinds.
+    hours.csv); a JSON object of kind -> rows may hold several kinds. A folder stands for
+    its CSV and JSON files (`omnicenter knowledge import examples/catalog`).
     """
     from omnicenter.knowledge import (
         InMemoryKnowledgeRepository,
@@ -76,6 +88,7 @@ def import_files(
         KnowledgeService,
     )
 
+    files = _expand(files)
     with _service(data_dir) as service:
         if dry_run:
             service = KnowledgeService(InMemoryKnowledgeRepository(service.snapshot))
@@ -168,6 +181,12 @@ def rollback(
             restored = service.rollback(version, change)
         except (NotVersioned, KeyError) as exc:
             console.print(f"[red]{exc.args[0]}[/red]", highlight=False)
+            if isinstance(exc, KeyError):
+                console.print(
+                    "`omnicenter knowledge history` lists the versions; a fresh data directory "
+                    "has none until an import (`omnicenter knowledge import examples/catalog`)",
+                    highlight=False,
+                )
             raise typer.Exit(1) from None
         console.print(
             f"[green]restored[/green] version {version} as version {restored.revision}",
@@ -202,6 +221,44 @@ def price(
             )
         for source in fact.sources:
             console.print(f"  [dim]source: {source.describe()}[/dim]", highlight=False)
+
+
+@knowledge_app.command("audit")
+def audit(
+    hours: Annotated[float, typer.Option(help="look back this many hours")] = 24.0,
+    window_minutes: Annotated[
+        float, typer.Option(help="two answers this close are compared")
+    ] = 60.0,
+    data_dir: Annotated[Path | None, typer.Option(help="data directory")] = None,
+) -> None:
+    """Customers told different facts on different channels (by the bot or an agent)."""
+    from datetime import UTC, datetime, timedelta
+
+    from omnicenter.services.answer_audit import answer_audit
+    from omnicenter.settings import load_settings
+    from omnicenter.store import Database
+
+    settings = load_settings(**({"data_dir": data_dir} if data_dir is not None else {}))
+    db = Database(settings.sqlalchemy_url())
+    try:
+        db.migrate()  # a fresh data directory has nothing told yet, and no tables
+        with db.reader() as conn:
+            since = datetime.now(UTC) - timedelta(hours=hours)
+            found = answer_audit(conn, since, timedelta(minutes=window_minutes))
+    finally:
+        db.dispose()
+    if not found:
+        console.print(f"No disagreement in the last {hours:g} h: every channel told the same.")
+        return
+    table = Table(title=f"Different answers in the last {hours:g} h")
+    for column in ("customer", "fact", "first told", "then told", "knowledge changed"):
+        table.add_column(column)
+    for i in found:
+        first = f"{i.first.channel}: {i.first.canonical}"
+        then = f"{i.second.channel}: {i.second.canonical}"
+        table.add_row(i.customer_id, i.key, first, then, "yes" if i.explained_by_update else "no")
+    console.print(table)
+    raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

@@ -18,7 +18,7 @@ import itertools
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -307,12 +307,14 @@ def forecast_cmd(
     evs = read_events(events)
     local: DbSeries | None = None
     if demo:
-        start_day = date(2024, 9, 2)
+        # 12 weeks ending last Sunday: the forecast is for the current week
+        today = datetime.now(UTC).date()
+        start_day = today - timedelta(days=today.weekday(), weeks=12)
         series = {
             ch: synthetic_history(start_day, 12, 3000 * s, 0.02, 96, evs, seed + i).counts.ravel()
             for i, (ch, s) in enumerate(_DEMO_SHARE.items())
         }
-        start, step = datetime(2024, 9, 2, tzinfo=UTC), 900
+        start, step = datetime.combine(start_day, time(), UTC), 900
         write_series(out / "history.csv", start, step, series, "contacts")
     elif history is None:
         # from the store: days and time-of-day slots on the center's clock (`local_days`)
@@ -421,7 +423,7 @@ def staff_cmd(
         "agents",
     )
     table = Table(title="Staffing plan")
-    for col in ("channel", "contacts", "peak agents", "agent-hours", "mean expected SL"):
+    for col in ("channel", "contacts", "peak agents", "agent-hours", "expected SL"):
         table.add_column(col, justify="right")
     for c in plan.channels:
         i = plan.row(c)
@@ -430,7 +432,7 @@ def staff_cmd(
             f"{plan.volumes[i].sum():,.0f}",
             str(int(plan.scheduled[i].max())),
             f"{plan.scheduled[i].sum() * step / 3600:,.0f}",
-            f"{plan.service_level[i].mean():.1%}",
+            f"{plan.expected_service_level(c):.1%}",
         )
     console.print(table)
     console.print(f"wrote {out / 'staffing.csv'} and {out / 'staffing.png'}")
@@ -476,9 +478,8 @@ def _roster_from_staffing(
     """One single-channel agent per staffed position: agent m works where the plan has > m."""
     out = []
     for ch, arr in agents.items():
-        on_contacts = np.floor(arr * (1.0 - shrinkage)).astype(
-            int
-        )  # shrinkage is time off contacts
+        # shrinkage is time off contacts; the epsilon undoes `staff`'s ceil(p / (1 - s)) exactly
+        on_contacts = np.floor(arr * (1.0 - shrinkage) + 1e-9).astype(int)
         conc = specs[ch].concurrency if ch in specs else 1
         for m in range(int(on_contacts.max(initial=0))):
             on = np.concatenate(([False], on_contacts > m, [False]))
@@ -489,6 +490,33 @@ def _roster_from_staffing(
             )
             out.append(AgentSpec(f"{ch}-{m}", (ch,), {ch: conc}, conc, shifts))
     return out
+
+
+def plan_model(
+    step: float,
+    vols: dict[str, np.ndarray],
+    specs: dict[str, ChannelSpec],
+    agents: list[AgentSpec],
+) -> CenterModel:
+    """The simulation of a plan: one queue per channel, with the targets `staff` planned for.
+
+    A deferred channel's service-level time is its deadline, so the simulator measures the
+    share of items started within it (`staff` promises them done within it)."""
+    queues = [
+        QueueSpec(
+            ch,
+            ch,
+            specs[ch].aht if ch in specs else 300.0,
+            patience=specs[ch].patience if ch in specs else None,
+            sl_time=(specs[ch].deadline or specs[ch].target_time)
+            if ch in specs and specs[ch].method is Method.DEFERRED
+            else (specs[ch].target_time if ch in specs else 20.0),
+        )
+        for ch in vols
+    ]
+    horizon = float(len(next(iter(vols.values()))) * step)
+    arrivals = [ArrivalSpec(ch, v / step, float(step)) for ch, v in vols.items()]
+    return CenterModel(queues, agents, arrivals, horizon)
 
 
 def simulate_cmd(
@@ -524,19 +552,6 @@ def simulate_cmd(
     out.mkdir(parents=True, exist_ok=True)
     start, step, vols = read_series(forecast, "contacts")
     specs = {s.name: s for s in read_channels(channels)}
-    horizon = float(len(next(iter(vols.values()))) * step)
-    queues = [
-        QueueSpec(
-            ch,
-            ch,
-            specs[ch].aht if ch in specs else 300.0,
-            patience=specs[ch].patience if ch in specs else None,
-            sl_time=(specs[ch].deadline or specs[ch].target_time)
-            if ch in specs and specs[ch].method is Method.DEFERRED
-            else (specs[ch].target_time if ch in specs else 20.0),
-        )
-        for ch in vols
-    ]
     if roster is not None:
         agents = read_roster(roster, start)
     elif staffing is not None:
@@ -544,8 +559,8 @@ def simulate_cmd(
         agents = _roster_from_staffing(start, step, plan, specs, shrinkage)
     else:
         raise typer.BadParameter("give --staffing or --roster")
-    arrivals = [ArrivalSpec(ch, v / step, float(step)) for ch, v in vols.items()]
-    model = CenterModel(queues, agents, arrivals, horizon)
+    model = plan_model(step, vols, specs, agents)
+    horizon, queues = model.horizon, model.queues
     with _progress() as bar:
         task = bar.add_task(f"simulating {len(agents)} agents", total=1.0)
         res = simulate(

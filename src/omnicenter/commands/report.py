@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import html
 import io
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import date, datetime, timedelta, tzinfo
 from itertools import islice
 from pathlib import Path
@@ -21,17 +21,19 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from omnicenter.metrics import Counters, Grain, LiveAggregator, kpis, rollup
-from omnicenter.metrics.config import day_bounds, zone
-from omnicenter.metrics.cost import CostSettings, cost_rows, right_channel
+from omnicenter.metrics import Counters, Grain, Kpis, LiveAggregator, rollup
+from omnicenter.metrics.config import SERVICE_LEVEL_TARGET, day_bounds, zone
+from omnicenter.metrics.cost import CostRow, CostSettings, cost_rows, right_channel
+from omnicenter.metrics.format import COLUMNS, DIMENSION_WORDS, QUEUE_COLUMNS, money, percent
 from omnicenter.metrics.journeys import journeys, summarise
 from omnicenter.metrics.kpis import RollupKey
+from omnicenter.metrics.palette import TARGET_COLOUR, channel_colour
 from omnicenter.metrics.synthetic import synthetic_log
+from omnicenter.metrics.tables import kpi_rows, table_counters
 
-__all__ = ["register"]
+__all__ = ["export_records", "register", "render_report"]
 
 console = Console()
-DEMO_DAY = date(2026, 3, 2)
 
 
 def _zone(name: str | None) -> tzinfo:
@@ -92,15 +94,14 @@ class _Source:
         return datetime.fromtimestamp(ts, self.tz)
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Any, alt: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-    return (
-        f'<img alt="chart" src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}">'
-    )
+    data = base64.b64encode(buf.getvalue()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _charts(src: _Source, costs: CostSettings) -> list[tuple[str, str]]:
@@ -108,112 +109,184 @@ def _charts(src: _Source, costs: CostSettings) -> list[tuple[str, str]]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    day0 = src.start.timestamp()
+
+    def x(t: int) -> float:  # hours since the local day began (23 or 25 on a DST change)
+        return (t - day0) / 3600
+
+    def hours(ax: Any) -> None:
+        ax.set_xlim(0, (src.end.timestamp() - day0) / 3600)
+        ax.set_xticks(range(0, 25, 3))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _: src.local(day0 + v * 3600).strftime("%H:%M"))
+        )
 
     out: list[tuple[str, str]] = []
-    sl = src.counters(("channel",), Grain.QUARTER)
+    sl = kpi_rows(src.counters, ("channel",), Grain.HOUR)
     fig, ax = plt.subplots(figsize=(8, 3))
     for ch in sorted({str(k[1]) for k in sl}):
-        pts = sorted((int(k[0]), kpis(c).service_level) for k, c in sl.items() if k[1] == ch)
-        ax.plot([src.local(t) for t, _ in pts], [v for _, v in pts], label=ch)  # type: ignore[arg-type]
-    ax.set_ylabel("service level")
-    ax.legend()
-    out.append(("Service level through the day", _png(fig)))
+        pts = sorted((int(k[0]), v.service_level) for k, v in sl.items() if k[1] == ch)
+        ax.plot([x(t) + 0.5 for t, _ in pts], [v for _, v in pts], label=ch,
+                color=channel_colour(ch), marker="o", markersize=3)  # fmt: skip
+    ax.axhline(SERVICE_LEVEL_TARGET, color=TARGET_COLOUR, linestyle="--", linewidth=1,
+               label=f"target {percent(SERVICE_LEVEL_TARGET)}")  # fmt: skip
+    ax.set_ylim(0, 1.05)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("service level (%)")
+    hours(ax)
+    ax.legend(fontsize=8, ncol=3)
+    out.append(
+        (
+            "Service level through the day (per hour, against the target)",
+            _png(fig, "service level per hour by channel"),
+        )
+    )
 
-    vol = src.counters(("channel",), Grain.HOUR)
+    vol = kpi_rows(src.counters, ("channel",), Grain.HOUR)
     fig, ax = plt.subplots(figsize=(8, 3))
     bottom: dict[int, float] = {}
     for ch in sorted({str(k[1]) for k in vol}):
-        pts = sorted((int(k[0]), c.offered) for k, c in vol.items() if k[1] == ch)
+        pts = sorted((int(k[0]), v.offered) for k, v in vol.items() if k[1] == ch)
         xs = [t for t, _ in pts]
-        ax.bar([src.local(t) for t in xs], [v for _, v in pts], width=0.035,  # type: ignore[arg-type]
-               bottom=[bottom.get(t, 0.0) for t in xs], label=ch)  # fmt: skip
+        ax.bar([x(t) + 0.05 for t in xs], [v for _, v in pts], width=0.9, align="edge",
+               bottom=[bottom.get(t, 0.0) for t in xs], label=ch, color=channel_colour(ch))  # fmt: skip
         for t, v in pts:
             bottom[t] = bottom.get(t, 0.0) + v
     ax.set_ylabel("contacts offered")
-    ax.legend()
-    out.append(("Volume by channel", _png(fig)))
+    hours(ax)
+    ax.legend(fontsize=8, ncol=3)
+    out.append(
+        (
+            "Volume by channel (contacts offered per hour)",
+            _png(fig, "contacts offered per hour by channel"),
+        )
+    )
 
-    js = src.journeys
-    durations = [j.duration_s / 3600 for j in js if j.duration_s is not None]
-    fig, ax = plt.subplots(figsize=(8, 3))
-    ax.hist(durations or [0.0], bins=40)
-    ax.set_xlabel("journey duration (hours)")
-    out.append(("Journey durations", _png(fig)))
+    durations = [j.duration_s / 3600 for j in src.journeys if j.duration_s is not None]
+    if durations:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.hist(durations, bins=40, color=TARGET_COLOUR)
+        ax.set_xlabel("journey duration (hours)")
+        ax.set_ylabel("journeys")
+        out.append(("Journey durations", _png(fig, "histogram of journey durations")))
 
-    pr = src.counters(("queue",), Grain.TOTAL)
-    fig, ax = plt.subplots(figsize=(8, 3))
-    names = sorted(str(k[1]) for k, c in pr.items() if c.promises_made)
-    ax.bar(names, [pr[(0, n)].promises_broken for n in names], color="tab:red")
-    ax.set_ylabel("broken promises")
-    out.append(("Broken promises by queue", _png(fig)))
+    pr = kpi_rows(src.counters, ("queue",), Grain.TOTAL)
+    names = sorted(str(k[1]) for k, v in pr.items() if v.promises_made)
+    if names:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.bar(names, [pr[(0, n)].promises_broken for n in names], color="#b91c1c")
+        ax.set_ylabel("promises broken")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.0f}"))
+        out.append(("Broken promises by queue", _png(fig, "broken promises by queue")))
 
-    rows = cost_rows(src.counters(("channel", "segment"), Grain.TOTAL), costs)
     by_ch: dict[str, float] = {}
-    for r in rows:
+    for r in _cost_rows(src, costs):
         by_ch[r.channel] = by_ch.get(r.channel, 0.0) + r.cost
-    fig, ax = plt.subplots(figsize=(8, 3))
-    ax.bar(list(by_ch), list(by_ch.values()))
-    ax.set_ylabel("cost")
-    out.append(("Cost by channel", _png(fig)))
+    if by_ch:
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.bar(list(by_ch), list(by_ch.values()), color=[channel_colour(c) for c in by_ch])
+        ax.set_ylabel(f"cost ({costs.currency})")
+        out.append(("Cost by channel", _png(fig, f"cost by channel in {costs.currency}")))
     return out
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    def cell(v: object) -> str:
-        return f"{v:.3f}" if isinstance(v, float) else html.escape(str(v))
+def _cost_rows(src: _Source, costs: CostSettings) -> list[CostRow]:
+    """Cost rows of labelled channels and segments with handled contacts."""
+    rows = cost_rows(table_counters(src.counters, ("channel", "segment"), Grain.TOTAL), costs)
+    return [r for r in rows if r.handled]
 
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in r) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>" for r in rows
+    )
     return f"<table><tr>{th}</tr>{body}</table>"
 
 
+def _has_data(src: _Source) -> bool:
+    return any(k.offered for k in kpi_rows(src.counters, (), Grain.TOTAL).values())
+
+
+_STYLE = (
+    "body{font-family:sans-serif;margin:2em;color:#111827}"
+    "table{border-collapse:collapse;margin-bottom:1em}"
+    "td,th{padding:3px 10px;text-align:right;border-bottom:1px solid #e5e7eb}"
+    "td:first-child,th:first-child{text-align:left}th{background:#f3f4f6}"
+)
+
+
 def render_report(src: _Source, costs: CostSettings) -> str:
-    cols = ("offered", "handled", "abandoned", "service_level", "asa", "aht", "fcr",
-            "transfers", "occupancy", "csat", "csat_response_rate", "promises_broken")  # fmt: skip
+    """The day's report page; a day without contacts says so."""
+    day = src.start.astimezone(src.tz).date().isoformat()
+    head = f"<!doctype html><meta charset=utf-8><title>Omnicenter report {day}</title><style>{_STYLE}</style>"
+    if not _has_data(src):
+        return f"{head}<h1>Omnicenter report {day}</h1><p>{NO_DATA}.</p>"
+    cur = costs.currency
+    cols = [COLUMNS[c] for c in QUEUE_COLUMNS]
     queue_rows = [
-        (k[1], *(getattr(kpis(c), f) for f in cols))
-        for k, c in sorted(src.counters(("queue",), Grain.TOTAL).items())
-        if k[1]
+        [str(key[1]), *(c.shown(getattr(k, c.key)) for c in cols)]
+        for key, k in kpi_rows(src.counters, ("queue",), Grain.TOTAL).items()
     ]
-    rows = cost_rows(src.counters(("channel", "segment"), Grain.TOTAL), costs)
+    rows = _cost_rows(src, costs)
+    cost_cols = [COLUMNS[c] for c in ("handled", "cost", "per_contact")]
     summary = summarise(src.journeys)
+    median = (
+        COLUMNS["median_duration_s"].shown(summary.median_duration_s)
+        + f" ({'h:mm:ss' if (summary.median_duration_s or 0) >= 3600 else 'm:ss'})"
+    )
     parts = [
-        f"<h1>Omnicenter report {src.start.date().isoformat()}</h1>",
+        f"<h1>Omnicenter report {day}</h1>",
         "<h2>KPIs by queue</h2>",
-        _table(("queue", *cols), queue_rows),
+        _table(("Queue", *(c.header(cur) for c in cols)), queue_rows),
         "<h2>Journeys</h2>",
-        f"<p>{summary.journeys} journeys, {summary.resolved} resolved, median "
-        f"{(summary.median_duration_s or 0) / 60:.1f} min, {summary.mean_contacts:.2f} contacts "
+        f"<p>{summary.journeys:,} journeys, {summary.resolved:,} resolved, median duration "
+        f"{median}, {summary.mean_contacts:.2f} contacts "
         f"and {summary.mean_hops:.2f} channel hops on average.</p>",
-        _table(("drop-out step", "journeys"), summary.drop_outs[:10]),
+        _table(
+            ("Last step before dropping out", "Journeys"),
+            [(str(step), f"{n:,}") for step, n in summary.drop_outs[:10]],
+        ),
         "<h2>Cost</h2>",
         _table(
-            ("channel", "segment", "handled", "cost", "per contact"),
-            [(r.channel, r.segment, r.handled, r.cost, r.per_contact) for r in rows if r.handled],
+            ("Channel", "Segment", *(c.header(cur) for c in cost_cols)),
+            [
+                (r.channel, r.segment, *(c.shown(getattr(r, c.key), cur) for c in cost_cols))
+                for r in rows
+            ],
         ),
         "<h2>Right channel</h2>",
         _table(
-            ("channel", "segment", "per contact", "why"),
-            [(r.channel, r.segment, r.per_contact, why) for r, why in right_channel(rows, costs)],
+            ("Channel", "Segment", COLUMNS["per_contact"].header(cur), "Why"),
+            [
+                (r.channel, r.segment, money(r.per_contact, cur), why)
+                for r, why in right_channel(rows, costs)
+            ],
         ),
     ]
     for title, img in _charts(src, costs):
         parts += [f"<h2>{html.escape(title)}</h2>", img]
-    style = "body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:right}"
-    return f"<!doctype html><meta charset=utf-8><style>{style}</style>{''.join(parts)}"
+    return head + "".join(parts)
 
 
-def _day(text: str | None, demo: bool, tz: tzinfo) -> date:
+NO_DATA = "No data for this day"
+
+
+def _day(text: str | None, demo: bool, tz: tzinfo, today: date) -> date:
     if text:
         try:
             return date.fromisoformat(text)
         except ValueError as exc:
             raise typer.BadParameter(f"--day {text!r}: use YYYY-MM-DD") from exc
-    return DEMO_DAY if demo else datetime.now(tz).date()
+    return today - timedelta(days=1) if demo else today  # the demo is a whole day: yesterday
 
 
 Database = Annotated[str | None, typer.Option(help="SQLAlchemy URL (default: settings)")]
-Day = Annotated[str | None, typer.Option(help="local day, YYYY-MM-DD (default: today)")]
+Day = Annotated[
+    str | None, typer.Option(help="local day, YYYY-MM-DD (default: today; --demo: yesterday)")
+]
 Timezone = Annotated[
     str | None, typer.Option(help="IANA zone of the day (default: the timezone setting)")
 ]
@@ -230,10 +303,29 @@ def report(
     """Write an HTML report of one day: KPIs, journeys, cost, and charts."""
     tz = _zone(timezone)
     with console.status("computing KPIs…"):
-        src = _Source(database, _day(day, demo, tz), demo, tz)
+        src = _Source(database, _day(day, demo, tz, datetime.now(tz).date()), demo, tz)
         page = render_report(src, CostSettings())
     out.write_text(page, encoding="utf-8")
+    if not _has_data(src):
+        console.print(f"{NO_DATA} ({src.start.astimezone(tz).date()}); page written to {out}")
+        return
     console.print(f"[green]report written[/] to {out}")
+
+
+def export_records(src: _Source, dims: Sequence[str], grain: Grain) -> list[dict[str, Any]]:
+    """One record per interval and dimension values: headers in words with units, values
+    rounded (percentages 0–100, durations in seconds)."""
+    fields = [f.name for f in dataclasses.fields(Kpis)]
+    cols = [COLUMNS[f] for f in fields]
+    records: list[dict[str, Any]] = []
+    for key, k in kpi_rows(src.counters, dims, grain).items():
+        rec: dict[str, Any] = {}
+        if grain is not Grain.TOTAL:
+            rec[DIMENSION_WORDS["interval_start"]] = src.local(int(key[0])).isoformat()
+        rec.update({DIMENSION_WORDS[d]: v for d, v in zip(dims, key[1:], strict=True)})
+        rec.update({c.export_header(): c.exported(getattr(k, c.key)) for c in cols})
+        records.append(rec)
+    return records
 
 
 def export(
@@ -250,17 +342,11 @@ def export(
     if grain.upper() not in Grain.__members__:
         raise typer.BadParameter(f"--grain {grain!r}: use quarter, hour, day or total")
     tz = _zone(timezone)
-    src = _Source(database, _day(day, demo, tz), demo, tz)
+    src = _Source(database, _day(day, demo, tz, datetime.now(tz).date()), demo, tz)
     try:
-        data = src.counters(dims, Grain[grain.upper()])
+        records = export_records(src, dims, Grain[grain.upper()])
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    records: list[dict[str, Any]] = []
-    for key, c in sorted(data.items()):
-        start = src.local(int(key[0])).isoformat() if grain != "total" else ""
-        records.append(
-            {"interval_start": start, **dict(zip(dims, key[1:], strict=True)), **asdict(kpis(c))}
-        )
     if out.suffix == ".parquet":
         try:
             import pyarrow as pa  # type: ignore[import-untyped, import-not-found, unused-ignore]
@@ -270,9 +356,14 @@ def export(
         pq.write_table(pa.Table.from_pylist(records), out)
     else:
         with out.open("w", newline="") as f:
-            w = csv.DictWriter(f, fieldnames=list(records[0]) if records else ["interval_start"])
+            w = csv.DictWriter(
+                f, fieldnames=list(records[0]) if records else [DIMENSION_WORDS["interval_start"]]
+            )
             w.writeheader()
             w.writerows(records)
+    if not records:
+        console.print(f"{NO_DATA} ({src.start.astimezone(tz).date()}); empty file written to {out}")
+        return
     console.print(f"[green]{len(records)} rows[/] written to {out}")
 
 

@@ -48,6 +48,8 @@ def serve(
         )
         # The demo phone line runs the keypad version of the shop flow.
         os.environ.setdefault("OMNICENTER_VOICE_FLOW", str(examples / "flows" / "phone.yaml"))
+    if demo:
+        overrides.update(_demo_settings(examples))
     settings = load_settings(**overrides)
     logging.basicConfig(
         level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -57,7 +59,9 @@ def serve(
 
     from omnicenter.api import create_app
     from omnicenter.bootstrap import Services
+    from omnicenter.commands.db import require_database
 
+    require_database(settings.sqlalchemy_url())  # a missing database: the fix, not a traceback
     services = Services(settings)
     app = create_app(settings, services=services)
     if demo:
@@ -74,6 +78,13 @@ def serve(
         for agent in DEMO_AGENTS:
             table.add_row(agent.username, agent.role.value)
         console.print(table)
+        secrets = Table(title="Demo webhook secrets (sign test requests with these)")
+        secrets.add_column("setting")
+        secrets.add_column("value")
+        for name in DEMO_SECRETS:
+            value = getattr(settings, name).get_secret_value()
+            secrets.add_row(f"OMNICENTER_{name.upper()}", value)
+        console.print(secrets)
     base = f"http://{settings.http_host}:{settings.http_port}"
     console.print(
         f"[bold]omnicenter[/] desktop {base}/ · widget {base}/widget · API {base}/api/docs · "
@@ -92,3 +103,24 @@ def serve(
 
 def register(app: typer.Typer) -> None:
     app.command()(serve)
+
+
+# The demo's webhook secrets: every channel works out of the box, signed as a provider would
+# sign it (docs/channels/<name>.md show how). Never use them outside the demo.
+DEMO_SECRETS = {
+    "twilio_auth_token": "demo-twilio-token",
+    "meta_app_secret": "demo-meta-secret",
+    "meta_verify_token": "demo-verify-token",
+    "telegram_secret_token": "demo-telegram-secret",
+}
+
+
+def _demo_settings(examples: Path) -> dict[str, object]:
+    """What `--demo` sets that the environment did not: webhook secrets, engagement rules."""
+    chosen: dict[str, object] = {
+        k: v for k, v in DEMO_SECRETS.items() if f"OMNICENTER_{k.upper()}" not in os.environ
+    }
+    rules = examples / "engagement" / "rules.yaml"
+    if "OMNICENTER_ENGAGEMENT_RULES" not in os.environ and rules.is_file():
+        chosen["engagement_rules"] = str(rules)
+    return chosen

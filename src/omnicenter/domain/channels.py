@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 __all__ = [
     "Channel",
@@ -27,6 +28,9 @@ class Channel(enum.StrEnum):
     MESSENGER = "messenger"
     FORM = "form"
     CALLBACK = "callback"
+    WHATSAPP = "whatsapp"
+    INSTAGRAM = "instagram"
+    TELEGRAM = "telegram"
 
 
 class SecurityLevel(enum.IntEnum):
@@ -104,6 +108,9 @@ class ChannelManifest:
     receives itself (docs/channels/<name>.md gives the figures).
     `text_replies`: whether an agent or a bot can write to the customer on this channel;
     `answered_on`: the channels that answer it instead, in order of preference.
+    `reply_window`: how long after the customer's last message a free-form reply may be
+    sent (Meta's 24-hour customer-service window; None: any time). Outside it only what
+    the provider allows goes (an approved template, a tagged message).
     """
 
     channel: Channel
@@ -117,6 +124,9 @@ class ChannelManifest:
     answered_on: tuple[Channel, ...] = ()
     supports_html: bool = False
     supports_attachments: bool = False
+    reply_window: timedelta | None = None
+    # a person may answer longer than the window allows a bot (Meta's HUMAN_AGENT tag)
+    agent_reply_window: timedelta | None = None
 
     def __post_init__(self) -> None:
         if self.max_length is not None and self.max_length < 1:
@@ -135,3 +145,28 @@ class ChannelManifest:
         if self.over_length is OverLength.REFUSE:
             raise TooLong(self.channel, len(body), limit)
         return split_text(body, limit)
+
+    def window_closes_at(self, last_inbound: datetime) -> datetime | None:
+        """When a free-form reply stops being allowed, given the time of the customer's
+        last message; None when the channel has no window."""
+        if self.reply_window is None:
+            return None
+        return last_inbound + self.reply_window
+
+    def window_open(
+        self, last_inbound: datetime | None, now: datetime, *, by_agent: bool = False
+    ) -> bool:
+        """Whether a free-form reply may be sent at `now`: always on a channel without a
+        window; never before the customer has written on one with a window."""
+        window = self.window_for(by_agent=by_agent)
+        if window is None:
+            return True
+        if last_inbound is None:
+            return False
+        return now < last_inbound + window
+
+    def window_for(self, *, by_agent: bool = False) -> timedelta | None:
+        """The reply window for a bot (or the business), or for a person."""
+        if by_agent and self.agent_reply_window is not None:
+            return self.agent_reply_window
+        return self.reply_window

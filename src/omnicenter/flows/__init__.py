@@ -22,6 +22,7 @@ from omnicenter.flows.outputs import (
     Output,
     Prompt,
     Turn,
+    VerificationRequest,
 )
 from omnicenter.flows.parser import FlowError, FlowIssue, load_flow, parse_flow
 from omnicenter.flows.registry import FlowRegistry, VersionError
@@ -53,6 +54,7 @@ __all__ = [
     "Rendered",
     "Status",
     "Turn",
+    "VerificationRequest",
     "VersionError",
     "detect_lang",
     "is_escape",

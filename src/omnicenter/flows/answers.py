@@ -22,7 +22,7 @@ from omnicenter.knowledge.facts import (
 )
 from omnicenter.knowledge.money import format_money
 
-__all__ = ["fact_record", "fact_vars", "not_found_vars"]
+__all__ = ["fact_record", "fact_vars", "not_found_vars", "variant_label"]
 
 _STATUS = {
     "pending": ("oczekuje na płatność", "awaiting payment"),
@@ -169,8 +169,50 @@ def fact_vars(fact: Fact, lang: str) -> dict[str, Any]:
     return out
 
 
-def not_found_vars(missing: NotFound) -> dict[str, Any]:
-    return {"found": False, "reason": missing.reason, "summary": ""}
+# Attribute names with a twin in the other language: show the one in the customer's.
+_TWINS = {"color": "kolor", "capacity": "pojemność", "size": "rozmiar"}
+
+
+def variant_label(attributes: tuple[tuple[str, str], ...], lang: str) -> str:
+    """ "biały", "czerwony M": a variant by its attributes, in the customer's language."""
+    keys = {k for k, _ in attributes}
+    if lang == "pl":
+        shown = [v for k, v in attributes if not (k in _TWINS and _TWINS[k] in keys)]
+    else:
+        english = {pl: en for en, pl in _TWINS.items()}
+        shown = [v for k, v in attributes if not (k in english and english[k] in keys)]
+    return " ".join(shown)
+
+
+def _no_variant(missing: NotFound, lang: str) -> str:
+    """ "We have the Ceramic mug in white; not in black." """
+    first = missing.options[0]
+    name = first.name(lang)
+    have = ", ".join(dict.fromkeys(variant_label(o.attributes, lang) for o in missing.options))
+    asked = " ".join(missing.missing)
+    if lang == "pl":
+        return f"Mamy {name} w wersji: {have}; nie w wersji: {asked}."
+    return f"We have the {name} in {have}; not in {asked}."
+
+
+def not_found_vars(missing: NotFound, lang: str = "en") -> dict[str, Any]:
+    """What a flow can say when there is no fact: `summary` says what does exist."""
+    summary = ""
+    if missing.reason == "no_variant" and missing.options:
+        summary = _no_variant(missing, lang)
+    elif missing.reason in ("no_product", "unknown_sku"):
+        summary = (
+            "Nie mamy takiego produktu w ofercie."
+            if lang == "pl"
+            else "We do not have that product."
+        )
+    return {
+        "found": False,
+        "reason": missing.reason,
+        "summary": summary,
+        "options": [o.sku for o in missing.options],
+        "missing": " ".join(missing.missing),
+    }
 
 
 def fact_record(fact: Fact) -> dict[str, Any]:

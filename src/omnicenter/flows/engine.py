@@ -13,11 +13,13 @@ hands over by itself after `max_failures` inputs in a row it did not understand.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from omnicenter.flows.answers import fact_record, fact_vars, not_found_vars
+from omnicenter.flows.entities import entities_in
+from omnicenter.flows.escape import ESCAPE_WORDS, is_escape
 from omnicenter.flows.intents import IntentClassifier, KeywordClassifier
 from omnicenter.flows.model import (
     Ask,
@@ -25,6 +27,7 @@ from omnicenter.flows.model import (
     Callback,
     Choose,
     Collect,
+    CollectKind,
     Condition,
     End,
     Flow,
@@ -36,8 +39,8 @@ from omnicenter.flows.model import (
     SetFields,
     Step,
 )
+from omnicenter.flows.otp import MAX_ATTEMPTS, check_code, issue_code
 from omnicenter.flows.outputs import (
-    HANDOVER_VALUE,
     CallbackRequest,
     Ended,
     HandoverRequest,
@@ -46,10 +49,12 @@ from omnicenter.flows.outputs import (
     Output,
     Prompt,
     Turn,
+    VerificationRequest,
 )
 from omnicenter.flows.state import ConversationState, Status
 from omnicenter.flows.texts import phrase
 from omnicenter.flows.validators import validate
+from omnicenter.knowledge.asker import Asker
 from omnicenter.knowledge.base import KnowledgeQuery
 from omnicenter.knowledge.facts import (
     Fact,
@@ -69,28 +74,6 @@ from omnicenter.knowledge.text import fold, tokens
 
 __all__ = ["ESCAPE_WORDS", "FlowEngine", "detect_lang", "is_escape"]
 
-# Whole words, folded; inflected Polish forms are listed because stems would also catch
-# unrelated words ("personal", "pracować").
-ESCAPE_WORDS = frozenset(
-    {
-        "agent",
-        "agenta",
-        "agentem",
-        "human",
-        "person",
-        "operator",
-        "operatora",
-        "representative",
-        "czlowiek",
-        "czlowieka",
-        "czlowiekiem",
-        "konsultant",
-        "konsultanta",
-        "konsultantem",
-        "konsultantka",
-        "konsultantki",
-    }
-)
 _MAX_AUTO_STEPS = 200
 _TEMPLATE = re.compile(r"\{([A-Za-z_][\w.]*)\}")
 _PL_LETTERS = set("ąćęłńóśźż")
@@ -151,14 +134,6 @@ _POLICY_OF = {
 }
 
 
-def is_escape(text: str, extra: frozenset[str] = frozenset()) -> bool:
-    stripped = text.strip()
-    if stripped in ("0", HANDOVER_VALUE):
-        return True
-    words = set(tokens(stripped))
-    return bool(words & ESCAPE_WORDS) or bool(words & extra)
-
-
 def detect_lang(text: str) -> str | None:
     """ "pl" or "en" when the text says so clearly, else None."""
     if _PL_LETTERS & set(text.lower()):
@@ -194,6 +169,10 @@ class _Work:
         self.low_confidence = state.low_confidence
         self.transcript = list(state.transcript)
         self.facts = list(state.facts)
+        self.verified = list(state.verified)
+        self.known = dict(state.known)
+        self.verify = dict(state.verify) if state.verify is not None else None
+        self.entities: dict[CollectKind, str] = {}  # read from this turn's text only
         self.pending_facts: list[dict[str, Any]] = []
         self.outputs: list[Output] = []
 
@@ -219,6 +198,10 @@ class _Work:
             value = value.get(part) if isinstance(value, dict) else None
         return value
 
+    @property
+    def asker(self) -> Asker:
+        return Asker.of(self.state.customer_id, (*self.state.identities, *self.verified))
+
     def say(self, text: str) -> None:
         if text:
             self.outputs.append(Message(text, tuple(self.pending_facts)))
@@ -239,6 +222,9 @@ class _Work:
             transcript=tuple(self.transcript),
             facts=tuple(self.facts),
             turn=self.state.turn + turn_increment,
+            verified=tuple(self.verified),
+            known=self.known,
+            verify=self.verify,
         )
         return Turn(state, tuple(self.outputs))
 
@@ -249,10 +235,14 @@ class FlowEngine:
         knowledge: KnowledgeQuery | None = None,
         classifier: IntentClassifier | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        otp_secret: bytes | None = None,
     ) -> None:
         self.knowledge = knowledge
         self.classifier: IntentClassifier = classifier or KeywordClassifier()
         self._clock = clock
+        # Without a secret no code can be sent: a customer who must prove an order is
+        # theirs is handed to a person instead.
+        self._otp_secret = otp_secret
 
     # ------------------------------------------------------------ public
 
@@ -266,8 +256,15 @@ class FlowEngine:
         lang: str | None = None,
         fields: dict[str, str] | None = None,
         now: datetime | None = None,
+        identities: Iterable[str] = (),
+        known: Mapping[str, str] | None = None,
     ) -> Turn:
-        """Open a conversation pinned to this flow version and run to the first prompt."""
+        """Open a conversation pinned to this flow version and run to the first prompt.
+
+        `identities`: who is asking, as the channel proved it (`kind:address`); order data
+        is told only to its owner. `known`: fields collected earlier (on the case, on any
+        channel); a step that would ask for one of them takes it instead, once.
+        """
         state = ConversationState(
             conversation_id=conversation_id,
             flow_id=flow.id,
@@ -277,6 +274,8 @@ class FlowEngine:
             customer_id=customer_id,
             lang_locked=lang in flow.langs,
             fields=dict(fields or {}),
+            identities=tuple(identities),
+            known=dict(known or {}),
         )
         work = _Work(flow, state, now or self._clock())
         self._run(work, flow.start)
@@ -305,7 +304,12 @@ class FlowEngine:
         if is_escape(text, extra):
             self._handover(work, "requested")
             return work.finish(1)
+        if work.verify is not None:
+            self._check_code(work, text)
+            return work.finish(1)
         step = flow.steps[state.step]
+        if not isinstance(step, Collect):
+            work.entities = entities_in(text)
         next_step = self._accept(work, step, text)
         if next_step is not None:
             work.failures, work.low_confidence = 0, False
@@ -345,7 +349,7 @@ class FlowEngine:
             case Collect():
                 value = validate(
                     step.kind, text, now=work.now, timezone=settings.timezone, pattern=step.pattern
-                )
+                ) or entities_in(text).get(step.kind)
                 if value is None:
                     self._failed(work, step, False)
                     return None
@@ -366,7 +370,12 @@ class FlowEngine:
         if not ranked:
             return None, 0.0
         best = ranked[0]
-        ambiguous = len(ranked) > 1 and ranked[1].confidence == best.confidence
+        # An equal score is a tie unless one matched a longer phrase ("kosztuje dostawa"
+        # says more than "kosztuje").
+        ambiguous = len(ranked) > 1 and (ranked[1].confidence, ranked[1].words) == (
+            best.confidence,
+            best.words,
+        )
         if best.confidence >= min_confidence and not ambiguous:
             return best.name, best.confidence
         return None, best.confidence
@@ -395,7 +404,10 @@ class FlowEngine:
                     work.say(work.text(step.text))
                     step_id = step.next
                 case Lookup():
-                    step_id = self._lookup(work, step)
+                    after = self._lookup(work, step)
+                    if after is None:
+                        return  # waiting for a one-time code
+                    step_id = after
                 case SetFields():
                     for name, template in step.values.items():
                         work.fields[name] = work.format(template)
@@ -429,10 +441,42 @@ class FlowEngine:
                     work.status, work.step = Status.ENDED, None
                     return
                 case Choose() | Ask() | Collect():
-                    self._prompt(work, step)
-                    return
+                    given = self._given(work, step)
+                    if given is None:
+                        self._prompt(work, step)
+                        return
+                    step_id = given
         # Only a flow whose loops all pass through branches can get here.
         self._handover(work, "flow_loop")
+
+    @staticmethod
+    def _given(work: _Work, step: Choose | Ask | Collect) -> str | None:
+        """The next step when the customer already gave this step's value: a field known
+        from earlier (used once, so a menu shown again asks again) or, for a collect step,
+        a value in this turn's text."""
+        match step:
+            case Collect():
+                value = work.known.pop(step.field, None) or work.entities.pop(step.kind, None)
+                if not value:
+                    return None
+                work.vars[step.field] = value
+                work.fields[step.field] = value
+                return step.next
+            case Choose():
+                option = next((o for o in step.options if o.id == work.known.get(step.var)), None)
+                if option is None:
+                    return None
+                del work.known[step.var]
+                work.vars[step.var] = work.fields[step.var] = option.id
+                work.intent, work.confidence = option.id, 1.0
+                return option.next
+            case Ask():
+                value = work.known.get(step.var)
+                if not value or step.routes:
+                    return None
+                del work.known[step.var]
+                work.vars[step.var] = work.fields[step.var] = value
+                return step.next
 
     def _prompt(self, work: _Work, step: Choose | Ask | Collect, retry: bool = False) -> None:
         text = work.text(step.text)
@@ -464,11 +508,15 @@ class FlowEngine:
             return text != condition.not_equals
         return condition.one_of is not None and text in condition.one_of
 
-    def _lookup(self, work: _Work, step: Lookup) -> str:
+    def _lookup(self, work: _Work, step: Lookup) -> str | None:
+        """The next step, or None when the answer waits for proof (a code, or a person)."""
         args = {name: work.format(template) for name, template in step.args.items()}
         answer = self._ask_knowledge(work, step.kind, args)
+        if isinstance(answer, NotFound) and answer.reason == "verification_required":
+            self._verify_first(work, step, answer)
+            return None
         if isinstance(answer, NotFound):
-            work.vars[step.var] = not_found_vars(answer)
+            work.vars[step.var] = not_found_vars(answer, work.lang)
             return step.not_found or step.next
         work.vars[step.var] = fact_vars(answer, work.lang)
         record = fact_record(answer)
@@ -490,18 +538,87 @@ class FlowEngine:
             if kind is LookupKind.PRICE:
                 basket = tuple(s for s in args.get("basket", "").split(",") if s.strip())
                 quantity = int(args["quantity"]) if args.get("quantity", "").isdigit() else 1
-                query = PriceQuery(product.sku, customer, work.now, quantity, basket)
+                query = PriceQuery(product.sku, customer, work.now, quantity, basket, work.asker)
             else:
                 query = StockQuery(product.sku, args.get("location") or None)
         elif kind is LookupKind.ORDER_STATUS:
-            query = OrderQuery(args.get("order", ""), args.get("email") or None)
+            query = OrderQuery(args.get("order", ""), args.get("email") or None, asker=work.asker)
         elif kind in _POLICY_OF:
-            query = PolicyQuery(_POLICY_OF[kind], args.get("order") or None, work.now)
+            query = PolicyQuery(
+                _POLICY_OF[kind], args.get("order") or None, work.now, asker=work.asker
+            )
         elif kind is LookupKind.OPENING_HOURS:
             query = HoursQuery(work.now, args.get("location") or "shop")
         else:
             query = FaqQuery(args.get("text", ""), work.lang)
         return self.knowledge.ask(query)
+
+    # ------------------------------------------------------------ proof of ownership
+
+    def _verify_first(self, work: _Work, step: Lookup, refused: NotFound) -> None:
+        """Order data goes to its owner only: send a one-time code to a contact on the
+        order and wait for it, or, with nowhere to send one, hand over to a person."""
+        if self._otp_secret is None or not refused.verify:
+            work.say(work.phrase("verify_person"))
+            self._handover(work, "verification_required")
+            return
+        contact = next(
+            (c for c in refused.verify if c.kind == "email" and work.state.channel != "email"),
+            refused.verify[0],
+        )
+        issued_at = work.now
+        code = issue_code(self._otp_secret, work.state.conversation_id, contact.address, issued_at)
+        work.outputs.append(
+            VerificationRequest(
+                kind=contact.kind,
+                address=contact.address,
+                masked=contact.masked,
+                code=code,
+                lang=work.lang,
+                text=phrase("verify_message", work.lang, work.flow.texts).replace("{code}", code),
+            )
+        )
+        sent = phrase("verify_sent", work.lang, work.flow.texts)
+        work.say(sent.replace("{masked}", contact.masked))
+        work.verify = {
+            "step": step.id,
+            "kind": contact.kind,
+            "address": contact.address,
+            "masked": contact.masked,
+            "issued_at": issued_at.isoformat(),
+            "attempts": 0,
+        }
+        self._code_prompt(work, step.id)
+
+    def _code_prompt(self, work: _Work, step_id: str, retry: bool = False) -> None:
+        text = work.phrase("verify_prompt")
+        work.outputs.append(Prompt(text, step_id, "code", (), work.phrase("human_option"), retry))
+        work.transcript.append(("bot", text))
+        work.status, work.step = Status.ACTIVE, step_id
+
+    def _check_code(self, work: _Work, text: str) -> None:
+        pending = work.verify
+        assert pending is not None
+        secret = self._otp_secret
+        issued_at = datetime.fromisoformat(str(pending["issued_at"]))
+        address = str(pending["address"])
+        conversation = work.state.conversation_id
+        if secret is not None and check_code(
+            secret, conversation, address, issued_at, text, work.now
+        ):
+            work.verify = None
+            work.verified.append(f"{pending['kind']}:{address}")
+            work.failures, work.low_confidence = 0, False
+            self._run(work, str(pending["step"]))
+            return
+        attempts = int(pending.get("attempts", 0)) + 1
+        if attempts >= MAX_ATTEMPTS:
+            work.verify = None
+            self._handover(work, "verification_failed")
+            return
+        work.verify = {**pending, "attempts": attempts}
+        work.say(work.phrase("verify_wrong"))
+        self._code_prompt(work, str(pending["step"]), retry=True)
 
     def _handover(self, work: _Work, reason: str, step: Handover | None = None) -> None:
         settings = work.flow.settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from omnicenter.flows.model import Intent
@@ -27,6 +27,8 @@ _FUZZY_CUTOFF = 0.8
 class IntentMatch:
     confidence: float
     name: str
+    # Words of the best phrase: of two equal scores the longer phrase says more.
+    words: int = field(default=1, compare=False)
 
 
 class IntentClassifier(Protocol):
@@ -82,15 +84,14 @@ class KeywordClassifier:
             return []
         matches: list[IntentMatch] = []
         for intent in intents:
-            best = 0.0
+            best, words = 0.0, 1
             for phrase in self._phrase_stems(intent):
                 score = sum(self._word_score(w, text_words) for w in phrase) / len(phrase)
-                best = max(best, score)
-                if best == 1.0:
-                    break
+                if (score, len(phrase)) > (best, words):
+                    best, words = score, len(phrase)
             if best > 0:
-                matches.append(IntentMatch(round(best, 3), intent.name))
-        matches.sort(key=lambda m: (-m.confidence, m.name))
+                matches.append(IntentMatch(round(best, 3), intent.name, words))
+        matches.sort(key=lambda m: (-m.confidence, -m.words, m.name))
         return matches
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Output",
     "Prompt",
     "Turn",
+    "VerificationRequest",
 ]
 
 HANDOVER_VALUE = "__handover__"  # the value of the "talk to a person" button / option 0
@@ -107,11 +108,26 @@ class HandoverRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class VerificationRequest:
+    """Send `code` to `address` (an email or a phone on the order), not to the
+    conversation: the customer proves the order is theirs by typing it back. The service
+    sends it on its own channel (email, or SMS for a phone); it is never shown in the
+    conversation, on the timeline or to an agent."""
+
+    kind: str  # "email" or "phone"
+    address: str
+    masked: str
+    code: str
+    lang: str
+    text: str  # the message to send, code included
+
+
+@dataclass(frozen=True, slots=True)
 class Ended:
     text: str = ""
 
 
-Output = Message | Prompt | CallbackRequest | HandoverRequest | Ended
+Output = Message | Prompt | CallbackRequest | HandoverRequest | VerificationRequest | Ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +138,10 @@ class Turn:
     @property
     def handover(self) -> HandoverRequest | None:
         return next((o for o in self.outputs if isinstance(o, HandoverRequest)), None)
+
+    @property
+    def verification(self) -> VerificationRequest | None:
+        return next((o for o in self.outputs if isinstance(o, VerificationRequest)), None)
 
     @property
     def prompt(self) -> Prompt | None:

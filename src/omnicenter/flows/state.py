@@ -39,6 +39,16 @@ class ConversationState:
     transcript: tuple[tuple[str, str], ...] = ()  # (role, text): customer | bot
     facts: tuple[dict[str, Any], ...] = ()  # facts told: key, value, sources
     turn: int = 0
+    # Who is asking, as the channel proved it (`kind:address`, see `knowledge.asker`), and
+    # the identities a one-time code proved in this conversation.
+    identities: tuple[str, ...] = ()
+    verified: tuple[str, ...] = ()
+    # Fields collected before this conversation (on the case, on another channel): a step
+    # that would ask for one takes it instead, once.
+    known: dict[str, str] = field(default_factory=dict)
+    # A one-time code is awaited: step (the lookup to run again), kind, address, masked,
+    # issued_at (ISO), attempts. Never the code itself.
+    verify: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -60,6 +70,10 @@ class ConversationState:
             "transcript": [list(line) for line in self.transcript],
             "facts": list(self.facts),
             "turn": self.turn,
+            "identities": list(self.identities),
+            "verified": list(self.verified),
+            "known": dict(self.known),
+            "verify": dict(self.verify) if self.verify is not None else None,
         }
 
     @classmethod
@@ -83,6 +97,10 @@ class ConversationState:
             transcript=tuple((str(r), str(t)) for r, t in data.get("transcript", [])),
             facts=tuple(data.get("facts", [])),
             turn=int(data.get("turn", 0)),
+            identities=tuple(str(i) for i in data.get("identities", [])),
+            verified=tuple(str(i) for i in data.get("verified", [])),
+            known={str(k): str(v) for k, v in (data.get("known") or {}).items()},
+            verify=dict(data["verify"]) if data.get("verify") else None,
         )
 
     def evolve(self, **changes: Any) -> ConversationState:

@@ -32,6 +32,27 @@ BUILTIN: dict[str, dict[str, str]] = {
         "pl": "Zadzwonimy pod numer {phone}.",
         "en": "We will call you on {phone}.",
     },
+    "verify_sent": {
+        "pl": "Ze względów bezpieczeństwa podam szczegóły zamówienia tylko jego właścicielowi. "
+        "Wysłałem kod na {masked}. Wpisz go tutaj.",
+        "en": "To keep orders private I give their details to their owner only. "
+        "I sent a code to {masked}. Please type it here.",
+    },
+    "verify_prompt": {"pl": "Wpisz kod.", "en": "Type the code."},
+    "verify_wrong": {
+        "pl": "To nie ten kod (albo już wygasł).",
+        "en": "That is not the code (or it has expired).",
+    },
+    "verify_message": {
+        "pl": "Twój kod weryfikacyjny: {code}. Ważny 10 minut. Nie podawaj go nikomu.",
+        "en": "Your verification code: {code}. Valid for 10 minutes. Do not share it.",
+    },
+    "verify_person": {
+        "pl": "Szczegóły zamówienia podam tylko jego właścicielowi. "
+        "Połączę Cię z konsultantem, który pomoże.",
+        "en": "I give order details to their owner only. "
+        "Let me connect you with a person who can help.",
+    },
     "bye": {"pl": "Dziękujemy, do usłyszenia!", "en": "Thank you, goodbye!"},
     "closed": {
         "pl": "Ta rozmowa jest już zakończona.",

@@ -84,8 +84,9 @@ def phone_match_key(e164: str) -> str:
 
 
 def identity_kind_for(channel: Channel) -> str:
-    """Phone-based channels share one identity kind: an SMS and a call are the same number."""
-    if channel in (Channel.SMS, Channel.VOICE, Channel.CALLBACK):
+    """Phone-based channels share one identity kind: an SMS, a call and a WhatsApp message
+    from the same number are the same person (WhatsApp addresses people by number)."""
+    if channel in (Channel.SMS, Channel.VOICE, Channel.CALLBACK, Channel.WHATSAPP):
         return "phone"
     return channel.value
 

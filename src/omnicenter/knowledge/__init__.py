@@ -5,6 +5,7 @@ their sources. Imports (`importer`), persistence (`repository`), the answer audi
 (`audit`) and shop connectors (`connectors`) feed or check it.
 """
 
+from omnicenter.knowledge.asker import ANONYMOUS, Asker
 from omnicenter.knowledge.audit import (
     AnswerRecorder,
     Inconsistency,
@@ -34,6 +35,7 @@ from omnicenter.knowledge.facts import (
     Source,
     StockFact,
     StockQuery,
+    VerifyContact,
 )
 from omnicenter.knowledge.importer import (
     ImportReport,
@@ -60,8 +62,10 @@ from omnicenter.knowledge.snapshot import KnowledgeSnapshot, SnapshotError, chan
 from omnicenter.knowledge.watch import watch_versions
 
 __all__ = [
+    "ANONYMOUS",
     "AnswerRecorder",
     "AppliedDiscount",
+    "Asker",
     "Fact",
     "FaqFact",
     "FaqQuery",
@@ -100,6 +104,7 @@ __all__ = [
     "StockFact",
     "StockQuery",
     "ToldFact",
+    "VerifyContact",
     "VersionedKnowledgeRepository",
     "changed_records",
     "find_inconsistencies",

@@ -8,7 +8,6 @@ per second possible in plain Python.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +15,7 @@ from itertools import chain
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from omnicenter.knowledge.asker import Asker, email_key, phone_key
 from omnicenter.knowledge.facts import (
     Fact,
     FaqFact,
@@ -35,8 +35,10 @@ from omnicenter.knowledge.facts import (
     Source,
     StockFact,
     StockQuery,
+    VerifyContact,
 )
 from omnicenter.knowledge.pricing import unit_price
+from omnicenter.knowledge.products import ProductIndex
 from omnicenter.knowledge.records import (
     WEEKDAYS,
     DiscountRule,
@@ -54,7 +56,7 @@ from omnicenter.knowledge.records import (
     normalize_order_number,
 )
 from omnicenter.knowledge.snapshot import KnowledgeSnapshot, kind_of
-from omnicenter.knowledge.text import STOPWORDS, content_stems, fold, stem, stems, tokens
+from omnicenter.knowledge.text import content_stems, fold
 
 __all__ = ["KnowledgeBase", "KnowledgeQuery"]
 
@@ -99,11 +101,15 @@ class KnowledgeBase(KnowledgeQuery):
             self._stock[level.sku].append(level)
         self._rules_by_sku = self._index_rules(list(only("rules", DiscountRule).values()))
         self._sources: dict[int, Source] = {}
-        self._product_index = self._index_products()
-        # Whole words of the catalog (folded) -> their stem, for typo matching: a typo is
-        # judged on the word, where "kosztuje" is far from "koszulka"; their stems are not.
-        self._product_words = self._product_word_stems()
-        self._product_vocab = list(self._product_words)
+        self._product_index = ProductIndex(self._products, self._variants)
+        # A loyalty account follows the person: by the shop's id, or the email or phone on it.
+        self._accounts_by_email: dict[str, LoyaltyAccount] = {}
+        self._accounts_by_phone: dict[str, LoyaltyAccount] = {}
+        for account in sorted(self._accounts.values(), key=lambda a: a.customer_id):
+            if account.email and (key := email_key(account.email)):
+                self._accounts_by_email.setdefault(key, account)
+            if account.phone and (key := phone_key(account.phone)):
+                self._accounts_by_phone.setdefault(key, account)
         self._faq_index = [(a, set(content_stems(self._faq_text(a)))) for a in self._faq]
         self._customer_tier: dict[str, LoyaltyTier | None] = {}
 
@@ -143,31 +149,6 @@ class KnowledgeBase(KnowledgeQuery):
                 indexed[sku] = tuple(sorted(found.values(), key=lambda r: (r.priority, r.id)))
         return indexed
 
-    def _index_products(self) -> dict[str, set[str]]:
-        index: dict[str, set[str]] = defaultdict(set)
-        for sku, variant in self._variants.items():
-            if not variant.active:
-                continue
-            product = self._products.get(variant.product_id)
-            words = [sku, *variant.attributes.values()]
-            if product is not None:
-                words += [product.name_pl, product.name_en, product.category]
-            for s in stems(" ".join(words)):
-                index[s].add(sku)
-        return index
-
-    def _product_word_stems(self) -> dict[str, str]:
-        words: dict[str, str] = {}
-        for sku, variant in self._variants.items():
-            product = self._products.get(variant.product_id)
-            names = [sku, *variant.attributes.values()]
-            if product is not None:
-                names += [product.name_pl, product.name_en, product.category]
-            for word in tokens(" ".join(names)):
-                if len(word) >= 4 and stem(word) in self._product_index:
-                    words[word] = stem(word)
-        return words
-
     @staticmethod
     def _faq_text(article: FaqArticle) -> str:
         return " ".join((article.question_pl, article.question_en, *article.keywords))
@@ -186,14 +167,24 @@ class KnowledgeBase(KnowledgeQuery):
         match query:
             case PriceQuery():
                 return self.price(
-                    query.sku, query.customer_id, query.at, query.quantity, query.basket
+                    query.sku,
+                    query.customer_id,
+                    query.at,
+                    query.quantity,
+                    query.basket,
+                    asker=query.asker,
                 )
             case StockQuery():
                 return self.stock(query.sku, query.location)
             case OrderQuery():
-                return self.order(query.number, email=query.email, customer_id=query.customer_id)
+                return self.order(
+                    query.number,
+                    email=query.email,
+                    customer_id=query.customer_id,
+                    asker=query.asker,
+                )
             case PolicyQuery():
-                return self.policy(query.kind, query.order_number, query.at)
+                return self.policy(query.kind, query.order_number, query.at, asker=query.asker)
             case HoursQuery():
                 return self.hours(query.at, query.location)
             case FaqQuery():
@@ -203,22 +194,48 @@ class KnowledgeBase(KnowledgeQuery):
 
     # ------------------------------------------------------------ loyalty
 
-    def tier_of(self, customer_id: str | None) -> LoyaltyTier | None:
-        if customer_id is None:
+    def account_of(
+        self, customer_id: str | None, asker: Asker | None = None
+    ) -> LoyaltyAccount | None:
+        """The loyalty account of the asking person: keyed by their id (ours or the
+        shop's), else linked by an email or phone they proved."""
+        if customer_id is not None and (account := self._accounts.get(customer_id)):
+            return account
+        if asker is None:
             return None
+        for key in sorted(asker.shop_ids):
+            if account := self._accounts.get(key):
+                return account
+        for key in sorted(asker.emails):
+            if account := self._accounts_by_email.get(key):
+                return account
+        for key in sorted(asker.phones):
+            if account := self._accounts_by_phone.get(key):
+                return account
+        return None
+
+    def _tier_of_account(self, account: LoyaltyAccount | None) -> LoyaltyTier | None:
+        if account is None:
+            return None
+        if account.tier is not None:
+            return self._tier_by_name.get(account.tier)
+        tier: LoyaltyTier | None = None
+        for candidate in self._tiers:
+            if account.points >= candidate.min_points:
+                tier = candidate
+        return tier
+
+    def tier_of(self, customer_id: str | None, asker: Asker | None = None) -> LoyaltyTier | None:
+        if customer_id is None and asker is None:
+            return None
+        if asker is not None:
+            return self._tier_of_account(self.account_of(customer_id, asker))
+        assert customer_id is not None
         try:
             return self._customer_tier[customer_id]
         except KeyError:
             pass
-        account = self._accounts.get(customer_id)
-        tier: LoyaltyTier | None = None
-        if account is not None:
-            if account.tier is not None:
-                tier = self._tier_by_name.get(account.tier)
-            else:
-                for candidate in self._tiers:
-                    if account.points >= candidate.min_points:
-                        tier = candidate
+        tier = self._tier_of_account(self._accounts.get(customer_id))
         self._customer_tier[customer_id] = tier
         return tier
 
@@ -231,15 +248,18 @@ class KnowledgeBase(KnowledgeQuery):
         at: datetime | None = None,
         quantity: int = 1,
         basket: Collection[str] = (),
+        *,
+        asker: Asker | None = None,
     ) -> PriceFact | NotFound:
         variant = self._variants.get(sku)
         if variant is None or not variant.active:
             return NotFound(
-                PriceQuery(sku, customer_id, at, quantity, tuple(basket)), "unknown_sku"
+                PriceQuery(sku, customer_id, at, quantity, tuple(basket), asker), "unknown_sku"
             )
         when = at if at is not None else self._clock()
         rules = self._rules_by_sku.get(sku, ())
-        tier = self.tier_of(customer_id)
+        account = self.account_of(customer_id, asker)
+        tier = self.tier_of(customer_id, asker)
         final, applied, used = unit_price(
             variant.price_minor,
             rules,
@@ -254,9 +274,9 @@ class KnowledgeBase(KnowledgeQuery):
         if product is not None:
             sources.append(self._source(product))
         sources += [self._source(rule) for rule in used]
-        if tier is not None and customer_id is not None:
+        if tier is not None and account is not None:
             sources.append(self._source(tier))
-            sources.append(self._source(self._accounts[customer_id]))
+            sources.append(self._source(account))
         return PriceFact(
             sku=sku,
             customer_id=customer_id,
@@ -305,10 +325,50 @@ class KnowledgeBase(KnowledgeQuery):
 
     # ------------------------------------------------------------ orders and policies
 
+    def owns(self, asker: Asker, order: Order) -> bool:
+        """Whether the order is the asker's: the shop's customer id, the email or the phone
+        on the order, or a loyalty account linked to the asker, names them."""
+        if order.customer_id and (
+            order.customer_id == asker.customer_id or order.customer_id in asker.shop_ids
+        ):
+            return True
+        if order.email and email_key(order.email) in asker.emails:
+            return True
+        if order.phone and phone_key(order.phone) in asker.phones:
+            return True
+        account = self.account_of(None, asker)
+        return (
+            bool(order.customer_id)
+            and account is not None
+            and (account.customer_id == order.customer_id)
+        )
+
+    @staticmethod
+    def verify_contacts(order: Order) -> tuple[VerifyContact, ...]:
+        """Where a one-time code may prove the order is the asker's."""
+        contacts: list[VerifyContact] = []
+        if order.email and "@" in order.email:
+            local, _, domain = order.email.partition("@")
+            contacts.append(VerifyContact("email", order.email, f"{local[:1]}***@{domain}"))
+        if order.phone:
+            digits = "".join(ch for ch in order.phone if ch.isdigit())
+            contacts.append(VerifyContact("phone", order.phone, f"***{digits[-3:]}"))
+        return tuple(contacts)
+
+    def _not_theirs(self, query: Query, order: Order, asker: Asker | None) -> NotFound | None:
+        if asker is None or self.owns(asker, order):
+            return None
+        return NotFound(query, "verification_required", verify=self.verify_contacts(order))
+
     def order(
-        self, number: str, *, email: str | None = None, customer_id: str | None = None
+        self,
+        number: str,
+        *,
+        email: str | None = None,
+        customer_id: str | None = None,
+        asker: Asker | None = None,
     ) -> OrderFact | NotFound:
-        query = OrderQuery(number, email, customer_id)
+        query = OrderQuery(number, email, customer_id, asker)
         order = self._orders.get(normalize_order_number(number))
         if order is None:
             return NotFound(query, "unknown_order")
@@ -316,6 +376,8 @@ class KnowledgeBase(KnowledgeQuery):
             return NotFound(query, "verification_failed")
         if customer_id is not None and order.customer_id and customer_id != order.customer_id:
             return NotFound(query, "verification_failed")
+        if refused := self._not_theirs(query, order, asker):
+            return refused
         return OrderFact(
             number=order.number,
             status=order.status,
@@ -331,9 +393,14 @@ class KnowledgeBase(KnowledgeQuery):
         )
 
     def policy(
-        self, kind: PolicyKind, order_number: str | None = None, at: datetime | None = None
+        self,
+        kind: PolicyKind,
+        order_number: str | None = None,
+        at: datetime | None = None,
+        *,
+        asker: Asker | None = None,
     ) -> PolicyFact | NotFound:
-        query = PolicyQuery(kind, order_number, at)
+        query = PolicyQuery(kind, order_number, at, asker)
         policy = self._policies.get(kind.value)
         if policy is None:
             return NotFound(query, "unknown_policy")
@@ -343,6 +410,8 @@ class KnowledgeBase(KnowledgeQuery):
             order = self._orders.get(normalize_order_number(order_number))
             if order is None:
                 return NotFound(query, "unknown_order")
+            if refused := self._not_theirs(query, order, asker):
+                return refused  # a deadline tells when the order was delivered
             sources.append(self._source(order))
             start = order.delivered_at if policy.counted_from == "delivery" else order.placed_at
             if start is not None:
@@ -418,24 +487,22 @@ class KnowledgeBase(KnowledgeQuery):
         )
 
     def find_product(self, text: str) -> ProductFact | NotFound:
-        """Exact SKU first; else the variant sharing most word stems with `text`."""
+        """Exact SKU first; else the variant the words name (`products.py`): never a
+        neighbour presented as the one asked for."""
         variant = self._variants.get(text.strip()) or self._variants.get(text.strip().upper())
-        score = 1.0
-        if variant is None:
-            counts: dict[str, int] = defaultdict(int)
-            words = [w for w in tokens(text) if w not in STOPWORDS]
-            for word in words:
-                hits = self._product_index.get(stem(word))
-                if hits is None and len(word) >= 4:  # a typo: the nearest catalog word
-                    close = difflib.get_close_matches(word, self._product_vocab, n=1, cutoff=0.8)
-                    hits = self._product_index.get(self._product_words[close[0]]) if close else None
-                for sku in hits or ():
-                    counts[sku] += 1
-            if not counts:
-                return NotFound(ProductQuery(text), "no_product")
-            sku = max(sorted(counts), key=lambda s: counts[s])
-            variant = self._variants[sku]
-            score = counts[sku] / max(1, len(words))
+        if variant is not None:
+            return self._product_fact(variant, 1.0)
+        match = self._product_index.match(text)
+        if match.sku is None:
+            return NotFound(
+                ProductQuery(text),
+                match.reason,
+                options=tuple(self._product_fact(self._variants[s], 0.0) for s in match.options),
+                missing=match.missing,
+            )
+        return self._product_fact(self._variants[match.sku], match.score)
+
+    def _product_fact(self, variant: Variant, score: float) -> ProductFact:
         product = self._products.get(variant.product_id)
         sources = [self._source(variant)] + ([self._source(product)] if product else [])
         return ProductFact(

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from omnicenter.knowledge.asker import Asker
 from omnicenter.knowledge.records import OrderStatus, PolicyKind
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Source",
     "StockFact",
     "StockQuery",
+    "VerifyContact",
 ]
 
 
@@ -61,6 +63,7 @@ class PriceQuery:
     at: datetime | None = None
     quantity: int = 1
     basket: tuple[str, ...] = ()  # other SKUs in the basket, for bundle rules
+    asker: Asker | None = None  # whose loyalty account applies, when not `customer_id`'s
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,11 +74,17 @@ class StockQuery:
 
 @dataclass(frozen=True, slots=True)
 class OrderQuery:
-    """An order by number; when `email` is given it must match, so a guess reveals nothing."""
+    """An order by number; when `email` is given it must match, so a guess reveals nothing.
+
+    With an `asker` (a customer), the order is answered only when it is theirs (`asker.py`);
+    otherwise the answer is `NotFound("verification_required")` naming where a one-time
+    code can be sent. Without one the reader is the business itself (an agent, the API).
+    """
 
     number: str
     email: str | None = None
     customer_id: str | None = None
+    asker: Asker | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +94,7 @@ class PolicyQuery:
     kind: PolicyKind
     order_number: str | None = None
     at: datetime | None = None
+    asker: Asker | None = None  # with an order: only its owner learns its deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,11 +296,30 @@ Fact = PriceFact | StockFact | OrderFact | PolicyFact | HoursFact | FaqFact | Pr
 
 
 @dataclass(frozen=True, slots=True)
+class VerifyContact:
+    """Where a one-time code can prove that an order is the asker's: an address on the
+    order. `masked` is what the customer may be shown ("a***@example.com")."""
+
+    kind: str  # "email" or "phone"
+    address: str
+    masked: str
+
+
+@dataclass(frozen=True, slots=True)
 class NotFound:
-    """No fact: `reason` is a stable code ("unknown_sku", "verification_failed", ...)."""
+    """No fact: `reason` is a stable code ("unknown_sku", "verification_failed", ...).
+
+    - "verification_required": the fact exists but is not the asker's; `verify` lists the
+      order's contacts a one-time code may go to (empty: only a person can help).
+    - "no_variant": the product exists but not as asked (`missing`: the colour or size
+      asked for, e.g. "black"); `options` are the variants that do exist.
+    """
 
     query: Query
     reason: str
+    verify: tuple[VerifyContact, ...] = ()
+    options: tuple[ProductFact, ...] = ()
+    missing: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:

@@ -326,6 +326,10 @@ class LoyaltyAccount:
     customer_id: str
     points: int
     tier: str | None = None  # an explicit tier overrides the one earned by points
+    # Whose account it is, beyond the shop's own id: the account follows the person who
+    # writes from this address or number (see `asker.py`).
+    email: str = ""
+    phone: str = ""
     origin: str = ""
 
     @property
@@ -346,6 +350,7 @@ class Order:
     placed_at: datetime
     customer_id: str = ""
     email: str = ""
+    phone: str = ""
     lines: tuple[OrderLine, ...] = ()
     total_minor: int = 0
     currency: str = "PLN"
@@ -532,6 +537,8 @@ def parse_account(row: Row) -> LoyaltyAccount:
         customer_id=_text(row, "customer_id"),
         points=_int(row, "points"),
         tier=_text(row, "tier", required=False) or None,
+        email=_text(row, "email", required=False).lower(),
+        phone=_text(row, "phone", required=False),
     )
 
 
@@ -565,6 +572,7 @@ def parse_order(row: Row) -> Order:
         placed_at=parse_timestamp(_text(row, "placed_at"), "placed_at"),
         customer_id=_text(row, "customer_id", required=False),
         email=_text(row, "email", required=False).lower(),
+        phone=_text(row, "phone", required=False),
         lines=_order_lines(row),
         total_minor=_money(row, "total", required=False),
         currency=_text(row, "currency", required=False, default="PLN").upper(),

@@ -67,12 +67,14 @@ class Bot:
         callbacks: CallbackDesk | None,
         sender: SenderSettings,
         recorder: AnswerRecorder | None = None,
+        otp_secret: bytes | None = None,
     ) -> None:
         self.runtime = runtime
         self.flows = flows
         self.flow_id = flow_id
         self.knowledge = knowledge
-        self.engine = FlowEngine(knowledge)
+        # one-time codes let a customer prove an order is theirs (no secret: a person checks)
+        self.engine = FlowEngine(knowledge, otp_secret=otp_secret)
         self.channels = channels  # where the bot answers (`bot_turns.bot_channels`)
         self.outbox = outbox
         self.routing = routing
@@ -200,8 +202,7 @@ class Bot:
             text,
             sender=self.sender,
         )
-        for outbox_id in result.outbox_ids:
-            self.outbox.kick(outbox_id)
+        self.outbox.kick(*result.outbox_ids)
         if self.callbacks is not None:
             for request in result.callbacks:
                 await self.callbacks.schedule(interaction_id, request, result.queue)

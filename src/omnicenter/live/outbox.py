@@ -28,6 +28,7 @@ __all__ = ["Dispatcher"]
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6
+_RENDERED = ("buttons", "template")
 
 
 class Dispatcher:
@@ -36,11 +37,16 @@ class Dispatcher:
         self.adapters = adapters
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def kick(self, outbox_id: str) -> None:
-        """Deliver in the background (called after the commit that wrote the row)."""
-        task = asyncio.get_running_loop().create_task(self.deliver(outbox_id))
+    def kick(self, *outbox_ids: str) -> None:
+        """Deliver in the background (called after the commit that wrote the rows), one
+        after the other: the messages of one turn reach the customer in the order written."""
+        task = asyncio.get_running_loop().create_task(self._deliver_in_order(outbox_ids))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _deliver_in_order(self, outbox_ids: tuple[str, ...]) -> None:
+        for outbox_id in outbox_ids:
+            await self.deliver(outbox_id)
 
     async def resume(self) -> int:
         """At start: send whatever was committed but not yet handed over before a stop."""
@@ -65,11 +71,8 @@ class Dispatcher:
             headers=dict(row.headers or {}),
             meta={
                 "author_type": row.author_type or "agent",
-                **(
-                    {"buttons": row.event_meta["buttons"]}
-                    if "buttons" in (row.event_meta or {})
-                    else {}
-                ),
+                # what the channel renders itself: a bot's buttons, an approved template
+                **{k: v for k, v in (row.event_meta or {}).items() if k in _RENDERED},
                 **({"attachments": files} if files else {}),
             },
         )

@@ -10,15 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from omnicenter.domain import Channel
+from omnicenter.domain import Channel, InboundEvent
 from omnicenter.flows import CallbackRequest
 from omnicenter.live.work import RouteRequest, Why
 from omnicenter.routing import AgentSpec, Decision
+from omnicenter.services.inbound import IngestResult
 
 __all__ = [
     "Admission",
     "CallbackDesk",
     "ContactGate",
+    "Ingest",
     "Outbox",
     "PhoneRouting",
     "PromiseKeeper",
@@ -26,10 +28,16 @@ __all__ = [
 ]
 
 
+class Ingest(Protocol):
+    """The one ingest, with the installation's settings (`Services.ingest`)."""
+
+    async def __call__(self, event: InboundEvent, /) -> IngestResult: ...
+
+
 class Outbox(Protocol):
     """Hands a committed outbound message to its channel (`live.outbox.Dispatcher`)."""
 
-    def kick(self, outbox_id: str) -> None: ...
+    def kick(self, *outbox_ids: str) -> None: ...
 
 
 class Admission(Protocol):

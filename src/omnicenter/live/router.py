@@ -15,7 +15,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,6 +60,8 @@ from omnicenter.services.agents import get_agent, set_presence
 from omnicenter.services.assignments import (
     WaitingWork,
     assign_case,
+    attach_to_task,
+    own_cases_of,
     record_routing,
     routing_facts,
 )
@@ -87,6 +89,14 @@ class _Task:
     channel: Channel  # routed as (a callback for a chat): offers say so
     agent_id: str | None = None
     promise_id: str | None = None  # a callback promise this task keeps
+    # the customer's other contacts that ride on this task (wrote on another channel)
+    attached: list[str] = field(default_factory=list)
+
+
+# Work that takes the customer's one place in the queue: a contact that finds them already
+# waiting or served rides on that task. A callback keeps its own time, and a transfer is
+# an agent's decision about one case.
+_ONE_PLACE = frozenset({Why.CONTACT, Why.HANDOVER, Why.RESTORED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +125,7 @@ class LiveRouter:
         self.engine = RoutingEngine(config, self._last)
         self._tasks: dict[str, _Task] = {}
         self._by_interaction: dict[str, str] = {}
+        self._by_customer: dict[str, str] = {}  # merge root -> their live task
         self._wake = asyncio.Event()
         self._decisions: asyncio.Queue[list[Decision]] = asyncio.Queue()
         self._runners: list[asyncio.Task[None]] = []  # the timer, decision and event loops
@@ -216,11 +227,12 @@ class LiveRouter:
             if event.author_type == "agent" and event.kind == "message_out" and event.channel:
                 task_id = self._by_interaction.get(event.interaction_id)
                 task = self._tasks.get(task_id) if task_id else None
-                # A deferred contact is done when it is answered; a chat when it is resolved.
+                # A deferred contact is done when it is answered; a chat when it is resolved
+                # (the task's own channel decides, whichever contact riding on it is answered).
                 if (
                     task
                     and task.agent_id == event.author_id
-                    and not self._is_realtime(Channel(event.channel))
+                    and not self._is_realtime(task.channel)
                 ):
                     self.complete(task.task_id)
         elif isinstance(event, CaseUpdated) and not event.status.is_open:
@@ -313,6 +325,10 @@ class LiveRouter:
         """The one entry: queue the request's work (a chat, an email, a call, a callback);
         returns the task id, or None when routing refuses it (logged)."""
         work, queue = request.work, request.queue
+        if request.why in _ONE_PLACE:
+            held = self._task_of_customer(work.customer_id)
+            if held is not None:
+                return self._attach(held, request)
         if queue is None or queue not in self.engine.config.queues:
             queue = self.queue_for(work)
         channel = request.channel or work.channel
@@ -343,6 +359,8 @@ class LiveRouter:
             return None
         self._tasks[task.task_id] = task
         self._by_interaction[work.interaction_id] = task.task_id
+        if callback_at is None and self._task_of_customer(work.customer_id) is None:
+            self._by_customer[work.customer_id] = task.task_id
         if request.recorded:  # queued before a restart: counted then
             self.feed(decisions)
             return task.task_id
@@ -360,8 +378,47 @@ class LiveRouter:
         self.feed(decisions)
         return task.task_id
 
+    def _task_of_customer(self, customer_id: str) -> _Task | None:
+        task_id = self._by_customer.get(customer_id)
+        return self._tasks.get(task_id) if task_id is not None else None
+
+    def _attach(self, task: _Task, request: RouteRequest) -> str:
+        """The customer wrote on another channel while waiting or being served: the contact
+        rides on their task (which keeps its place and age), and goes to its agent."""
+        interaction_id = request.work.interaction_id
+        if interaction_id not in task.attached and interaction_id != task.work.interaction_id:
+            task.attached.append(interaction_id)
+        self._by_interaction[interaction_id] = task.task_id
+        facts = {
+            "fact": "task_attached",
+            "task_id": task.task_id,
+            "channel": request.work.channel.value,
+            "task_channel": task.channel.value,
+            "task_interaction_id": task.work.interaction_id,
+            "agent_id": task.agent_id,
+            "why": request.why.value,
+        }
+        self._background(self.runtime.write(attach_to_task, interaction_id, task.agent_id, facts))
+        return task.task_id
+
+    def _forget(self, task: _Task) -> None:
+        for interaction_id in (task.work.interaction_id, *task.attached):
+            if self._by_interaction.get(interaction_id) == task.task_id:
+                del self._by_interaction[interaction_id]
+        if self._by_customer.get(task.work.customer_id) == task.task_id:
+            del self._by_customer[task.work.customer_id]
+
     def task_for_interaction(self, interaction_id: str) -> str | None:
         return self._by_interaction.get(interaction_id)
+
+    def tasks_of_customer(self, customer_id: str) -> list[str]:
+        """The live tasks routing holds for a customer (their merge root): one at most,
+        besides callbacks promised for later."""
+        return [
+            t.task_id
+            for t in self._tasks.values()
+            if t.work.customer_id == customer_id and t.promise_id is None
+        ]
 
     # -- agents' answers -------------------------------------------------------------------
     def accept(self, task_id: str, agent_id: str) -> None:
@@ -384,7 +441,7 @@ class LiveRouter:
         task = self._tasks.pop(task_id, None)
         if task is None:
             return
-        self._by_interaction.pop(task.work.interaction_id, None)
+        self._forget(task)
         try:
             if task.agent_id is None:
                 decisions = self.engine.cancel(task_id, self.now())
@@ -568,6 +625,8 @@ class LiveRouter:
             if task.promise_id is not None:
                 meta["promise_id"] = task.promise_id  # taken: owed no more after a restart
             await self.runtime.write(assign_case, task.work.interaction_id, d.agent_id, meta)
+            if task.attached:  # the customer's other contacts go to the same agent
+                await self.runtime.write(own_cases_of, list(task.attached), d.agent_id)
             await publish(
                 [
                     TaskAssigned(

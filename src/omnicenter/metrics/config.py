@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["INTERVAL_S", "MetricsConfig", "day_bounds", "interval_start", "local_floor", "zone"]
+__all__ = [
+    "INTERVAL_S",
+    "SERVICE_LEVEL_TARGET",
+    "MetricsConfig",
+    "day_bounds",
+    "interval_start",
+    "local_floor",
+    "zone",
+]
 
 INTERVAL_S = 900  # the base bucket: 15 minutes; hours and days are sums of these
+SERVICE_LEVEL_TARGET = 0.8  # the target line of service-level charts (routing's default)
 
 
 @dataclass(frozen=True, slots=True)

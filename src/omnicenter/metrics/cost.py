@@ -34,6 +34,7 @@ class CostSettings:
             "form": ChannelRate(per_minute=0.6),
         }
     )
+    currency: str = "PLN"  # of the rates, shown with every amount
     high_value: frozenset[str] = frozenset({"gold", "vip"})
     low_value: frozenset[str] = frozenset({"standard", "basic"})
 

@@ -1,8 +1,11 @@
 """KPIs from counters, and roll-ups of buckets to any grain and dimensions.
 
-Formulas (docs/metrics.md explains each): service level and abandon rate leave short
-abandons out of the denominator; with `short_abandon_s = 0` the service level is the one
-the planning simulator reports (answered within target / offered).
+Formulas (docs/metrics.md explains each): service level and abandon rate are shares of
+the *settled* contacts (answered or abandoned, short abandons left out), so a contact still
+waiting is not judged yet; on a finished day (every contact settled) and with
+`short_abandon_s = 0` the service level is the one the planning simulator reports
+(answered within target / offered). Occupancy is handle time over handle plus available
+time (None when no agent time was recorded).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import UTC, tzinfo
 from omnicenter.metrics.config import local_floor
 from omnicenter.metrics.counters import DIMENSIONS, BucketKey, Counters
 
-__all__ = ["Grain", "Kpis", "kpis", "rollup"]
+__all__ = ["Grain", "Kpis", "RollupKey", "handle_s", "kpis", "rollup"]
 
 
 class Grain(enum.IntEnum):
@@ -48,8 +51,8 @@ class Kpis:
     fcr: float
     transfers: int
     transfer_rate: float
-    occupancy: float
-    utilisation: float
+    occupancy: float | None
+    utilisation: float | None
     csat: float
     csat_avg: float
     csat_response_rate: float
@@ -60,10 +63,19 @@ class Kpis:
     promise_kept_rate: float
 
 
+def _share(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def handle_s(c: Counters) -> float:
+    """Agent time spent on contacts: talk, hold and after-contact work."""
+    return c.talk_s + c.hold_s + c.wrap_s
+
+
 def kpis(c: Counters) -> Kpis:
-    counted = c.offered - c.short_abandoned
-    handle = c.talk_s + c.hold_s + c.wrap_s
-    working = c.busy_s + c.wrap_up_s
+    # Settled contacts: a contact still waiting has neither met nor missed its target yet.
+    counted = c.handled + c.abandoned - c.short_abandoned
+    handle = handle_s(c)
     settled = c.promises_kept + c.promises_broken
     return Kpis(
         offered=round(c.offered),
@@ -81,8 +93,10 @@ def kpis(c: Counters) -> Kpis:
         fcr=_ratio(c.handled - c.repeats, c.handled, 1.0),
         transfers=round(c.transfers),
         transfer_rate=_ratio(c.transfers, c.handled),
-        occupancy=_ratio(working, working + c.available_s),
-        utilisation=_ratio(working, working + c.available_s + c.away_s),
+        occupancy=_share(handle, handle + c.available_s) if c.available_s else None,
+        utilisation=(
+            _share(handle, handle + c.available_s + c.away_s) if c.available_s or c.away_s else None
+        ),
         csat=_ratio(c.csat_satisfied, c.csat_responses),
         csat_avg=_ratio(c.csat_score_sum, c.csat_responses),
         csat_response_rate=_ratio(c.csat_responses, c.handled),

@@ -6,8 +6,8 @@ One `ChannelSpec` per channel says how its work behaves:
   against a service-level target (or an ASA target when `target_asa` is set).
 * `erlang_a`: real-time work where customers give up (chats, calls with short patience):
   Erlang A with the channel's mean patience, optionally capping the abandon rate.
-* `deferred`: work that can wait (email, forms): the flat staffing that clears every item
-  before its deadline, given an opening backlog.
+* `deferred`: work that can wait (email, forms): staffing that follows the arrivals and
+  finishes every item before its deadline, given an opening backlog (`planning/deferred.py`).
 
 `concurrency` > 1 (chats) turns agents into that many parallel slots: the queue is solved
 for slots, and agents = ceil(slots / concurrency). Shrinkage (breaks, training, absence)
@@ -23,6 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from omnicenter.planning.deferred import (
+    deferred_agents,
+    deferred_capacity,
+    deferred_service_level,
+)
 from omnicenter.planning.erlang import (
     FloatArray,
     IntArray,
@@ -92,44 +97,13 @@ class StaffingPlan:
     def row(self, channel: str) -> int:
         return self.channels.index(channel)
 
-
-def deferred_agents(
-    volumes: FloatArray,
-    aht: float,
-    deadline_intervals: int,
-    interval_seconds: float,
-    backlog: float = 0.0,
-    max_occupancy: float = 1.0,
-    open_mask: np.ndarray | None = None,
-) -> IntArray:
-    """Flat agents over open intervals so that all work is done by its deadline.
-
-    Work arriving in interval i is due by the end of interval i + deadline_intervals; the
-    opening backlog is due by the end of the first `deadline_intervals` intervals. Capacity
-    r per open interval must keep cumulative capacity above cumulative due work at every
-    interval end, so r = max_k due(k) / open(k); and r is at least the mean load, so
-    that a plan repeated horizon after horizon does not let the backlog grow.
-    """
-    vols = np.asarray(volumes, dtype=np.float64)
-    n = vols.size
-    is_open = np.ones(n, dtype=bool) if open_mask is None else np.asarray(open_mask, dtype=bool)
-    work = vols * aht
-    d = max(int(deadline_intervals), 0)
-    due = np.zeros(n)
-    if d < n:
-        due[d:] = np.cumsum(work)[: n - d]
-    due[min(d, n) - 1 if d > 0 else 0 :] += backlog * aht
-    capacity_slots = np.cumsum(is_open)
-    need = due > 0
-    if np.any(need & (capacity_slots == 0)):
-        raise ValueError("deferred work falls due before any open interval")
-    if not need.any():
-        return np.zeros(n, dtype=np.int64)
-    # Never below the average load either, or the backlog would grow from one horizon to the next.
-    rate = max(float(np.max(due[need] / capacity_slots[need])), work.sum() / max(is_open.sum(), 1))
-    agents = int(np.ceil(rate / (interval_seconds * max_occupancy) - 1e-9))
-    out: IntArray = np.where(is_open, agents, 0).astype(np.int64)
-    return out
+    def expected_service_level(self, channel: str) -> float:
+        """The channel's service level over the horizon, weighted by contacts (as measured)."""
+        i = self.row(channel)
+        total = float(self.volumes[i].sum())
+        if total <= 0:
+            return 1.0
+        return float((self.volumes[i] * self.service_level[i]).sum() / total)
 
 
 def _shrink(productive: IntArray, shrinkage: FloatArray) -> IntArray:
@@ -193,11 +167,19 @@ def staff(
             col(lambda s: s.target_asa or 0.0)[r],
             col(lambda s: s.max_occupancy)[r],
         )
+
+    def staffed(r: IntArray) -> IntArray:
+        # What is promised is what the rostered agents give: with concurrency, whole agents
+        # bring up to `concurrency - 1` slots more than the queue needs.
+        out: IntArray = (np.ceil(slots[r] / conc[r]) * conc[r]).astype(np.int64)
+        return out
+
     if c_rows:
         r = np.array(c_rows)
-        sl[r] = service_level(slots[r], traffic[r], aht[r], col(lambda s: s.target_time)[r])
-        wait[r] = asa(slots[r], traffic[r], aht[r])
-        occ[r] = occupancy(slots[r], traffic[r])
+        got = staffed(r)
+        sl[r] = service_level(got, traffic[r], aht[r], col(lambda s: s.target_time)[r])
+        wait[r] = asa(got, traffic[r], aht[r])
+        occ[r] = occupancy(got, traffic[r])
     a_rows = by_method[Method.ERLANG_A]
     if a_rows:
         r = np.array(a_rows)
@@ -211,7 +193,7 @@ def staff(
         max_occ = col(lambda s: s.max_occupancy)[r]
         by_occ = np.where(max_occ < 1.0, np.ceil(traffic[r] / max_occ), 0).astype(np.int64)
         slots[r] = np.maximum(need, by_occ)
-        res = erlang_a(slots[r], lam[r], aht[r], pat, tt)
+        res = erlang_a(staffed(r), lam[r], aht[r], pat, tt)
         sl[r], wait[r], occ[r] = res.service_level, res.asa, res.occupancy
     for i in by_method[Method.DEFERRED]:
         s = specs[i]
@@ -219,8 +201,11 @@ def staff(
         slots[i] = deferred_agents(
             vol[i], s.aht, d, interval_seconds, s.backlog, s.max_occupancy, open_mask
         )
+        played = deferred_service_level(vol[i], s.aht, d, slots[i], interval_seconds, s.backlog)
+        sl[i], wait[i] = played.on_time, played.wait
         with np.errstate(divide="ignore", invalid="ignore"):
-            occ[i] = np.where(slots[i] > 0, np.minimum(traffic[i] / slots[i], 1.0), 0.0)
+            worked = deferred_capacity(vol[i], s.aht, d, s.backlog, open_mask) / interval_seconds
+            occ[i] = np.where(slots[i] > 0, np.minimum(worked / slots[i], 1.0), 0.0)
     productive = np.ceil(slots / conc).astype(np.int64)
     shrink = col(lambda s: shrinkage if s.shrinkage is None else s.shrinkage)
     return StaffingPlan(

@@ -35,6 +35,31 @@ class AgentError(ValueError):
     pass
 
 
+# What a new agent handles unless told otherwise: the written channels (a call needs a
+# phone registered, which gives voice capacity on its own)
+DEFAULT_CHANNELS: tuple[Channel, ...] = (
+    Channel.WEBCHAT,
+    Channel.EMAIL,
+    Channel.SMS,
+    Channel.FORM,
+    Channel.MESSENGER,
+    Channel.WHATSAPP,
+    Channel.INSTAGRAM,
+    Channel.TELEGRAM,
+)
+DEFAULT_CAPACITY: dict[str, int] = {
+    "voice": 1,
+    "webchat": 3,
+    "email": 5,
+    "sms": 5,
+    "form": 5,
+    "messenger": 3,
+    "whatsapp": 3,
+    "instagram": 3,
+    "telegram": 3,
+}
+
+
 @dataclass(frozen=True)
 class NewAgent:
     username: str
@@ -44,10 +69,8 @@ class NewAgent:
     team: str = "default"
     partner: bool = False
     skills: dict[str, int] = field(default_factory=dict)
-    channels: tuple[Channel, ...] = (Channel.WEBCHAT, Channel.EMAIL, Channel.SMS, Channel.FORM)
-    capacity: dict[str, int] = field(
-        default_factory=lambda: {"voice": 1, "webchat": 3, "email": 5, "sms": 5, "form": 5}
-    )
+    channels: tuple[Channel, ...] = DEFAULT_CHANNELS
+    capacity: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_CAPACITY))
     max_total: int = 8
 
 

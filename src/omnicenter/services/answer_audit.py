@@ -1,4 +1,4 @@
-"""The answer audit: every fact the bot told, and where two channels told one customer
+"""The answer audit: every fact the bot or an agent told, and where two channels told one customer
 different things about the same question (the single source of truth, checked after the
 fact from the timeline: what was committed is what was said)."""
 
@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, asc, select
 
-from omnicenter.domain import EventKind
+from omnicenter.domain import AuthorType, EventKind
 from omnicenter.knowledge import Inconsistency, ToldFact, find_inconsistencies
-from omnicenter.services.bot_turns import BOT_AUTHOR, told_facts
+from omnicenter.services.bot_turns import told_facts
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 
@@ -18,12 +18,12 @@ __all__ = ["answer_audit", "told_entries"]
 
 
 def told_entries(conn: Connection, since: datetime) -> list[ToldFact]:
-    """Every fact the bot told since `since`, per channel and (root) customer, from the
-    timeline: what was committed is what was said."""
+    """Every fact the bot or an agent told since `since`, per channel and (root) customer,
+    from the timeline: what was committed is what was said."""
     rows = conn.execute(
         select(t.events.c.customer_id, t.events.c.channel, t.events.c.meta, t.events.c.created_at)
         .where(
-            t.events.c.author_type == BOT_AUTHOR.value,
+            t.events.c.author_type.in_([AuthorType.BOT.value, AuthorType.AGENT.value]),
             t.events.c.kind == EventKind.MESSAGE_OUT.value,
             t.events.c.created_at >= since,
         )

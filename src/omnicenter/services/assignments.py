@@ -15,6 +15,7 @@ from omnicenter.services.case_changes import CaseValues, change_case
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import cases as cases_repo
+from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
 from omnicenter.store.metrics import record as record_metrics
 from omnicenter.store.rows import AnyRow
@@ -22,6 +23,8 @@ from omnicenter.store.rows import AnyRow
 __all__ = [
     "WaitingWork",
     "assign_case",
+    "attach_to_task",
+    "own_cases_of",
     "queued_tasks",
     "record_routing",
     "routing_events",
@@ -64,16 +67,18 @@ _WORK = (
 
 def routing_facts(conn: Connection, interaction_id: str) -> WaitingWork | None:
     row = conn.execute(_WORK.where(t.interactions.c.id == interaction_id)).first()
-    return _work(row) if row else None
+    return _work(conn, row) if row else None
 
 
-def _work(row: AnyRow) -> WaitingWork:
+def _work(conn: Connection, row: AnyRow) -> WaitingWork:
+    """The work of one interaction; the customer is the merge root (one person, one place
+    in the queue, whatever identity they wrote from)."""
     fields = row.fields or {}
     hint = fields.get("queue") or fields.get("topic")
     return WaitingWork(
         interaction_id=row.id,
         case_id=row.case_id,
-        customer_id=row.customer_id,
+        customer_id=customers_repo.root_of(conn, row.customer_id),
         channel=Channel(row.channel),
         arrived_at=row.created_at,
         owner_agent_id=row.owner_agent_id,
@@ -95,7 +100,7 @@ def waiting_work(conn: Connection) -> list[WaitingWork]:
             )
         ).order_by(t.interactions.c.created_at)
     )
-    return [_work(r) for r in rows]
+    return [_work(conn, r) for r in rows]
 
 
 _ENDED = {"task_answered", "task_abandoned", "task_completed"}
@@ -195,3 +200,29 @@ def assign_case(
         uow, interaction_id, "assigned", {**meta, "agent_id": agent_id, "fact": "task_answered"}
     )
     return case.id
+
+
+def attach_to_task(
+    uow: UnitOfWork, interaction_id: str, agent_id: str | None, meta: dict[str, Any]
+) -> str | None:
+    """The customer, already waiting or being served, wrote on another channel: the contact
+    rides on the task routing holds for them (no second place in the queue). The timeline
+    says so for the agent ("also wrote by SMS"); when an agent holds the task, the contact's
+    case is theirs too."""
+    event_id = record_routing(uow, interaction_id, "attached", meta, announce=True)
+    if agent_id is not None:
+        own_cases_of(uow, [interaction_id], agent_id)
+    return event_id
+
+
+def own_cases_of(uow: UnitOfWork, interaction_ids: list[str], agent_id: str) -> None:
+    """The agent who took a task holds the cases of every contact riding on it."""
+    for interaction_id in interaction_ids:
+        interaction = cases_repo.get_interaction(uow.conn, interaction_id)
+        case = cases_repo.get_case(uow.conn, interaction.case_id) if interaction else None
+        if case is None or case.owner_agent_id == agent_id:
+            continue
+        values: CaseValues = {"owner_agent_id": agent_id}
+        if case.status is CaseStatus.NEW:
+            values["status"] = CaseStatus.OPEN
+        change_case(uow, case, **values)

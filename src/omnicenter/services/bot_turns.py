@@ -26,7 +26,12 @@ from typing import Any
 from sqlalchemy import Connection, asc, desc, select
 
 from omnicenter.bus.events import TimelineEventAdded
-from omnicenter.domain import Channel, ChannelManifest, EventKind, Priority
+from omnicenter.domain import (
+    Channel,
+    ChannelManifest,
+    EventKind,
+    Priority,
+)
 from omnicenter.domain.model import AuthorType
 from omnicenter.flows import (
     CallbackRequest,
@@ -40,16 +45,26 @@ from omnicenter.flows import (
     Rendered,
     Status,
     Turn,
+    VerificationRequest,
     detect_lang,
     render,
 )
 from omnicenter.knowledge import (
     ToldFact,
 )
+from omnicenter.services.bot_context import (
+    HANDOVER_FIELD,
+    case_knowledge,
+    keep_on_case,
+    proved_identities,
+    waiting_for_people,
+)
 from omnicenter.services.case_changes import change_case
 from omnicenter.services.replies import SenderSettings, write_outbound
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
+from omnicenter.services.verification import send_code
+from omnicenter.services.webchat import chat_lang
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 from omnicenter.store import tables as t
@@ -234,7 +249,7 @@ def write_handover(uow: UnitOfWork, interaction_id: str, request: HandoverReques
         **case.fields,
         **request.fields,
         "queue": request.queue,  # routing's queue hint
-        "bot_handover": {
+        HANDOVER_FIELD: {
             "reason": request.reason,
             "intent": request.intent,
             "confidence": request.confidence,
@@ -291,25 +306,39 @@ def _carry_over(
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class _Asker:
+    """Who writes, as the conversation begins: the root customer, the identity the channel
+    proved (the address they write from), and what the case knows already."""
+
+    customer_id: str
+    identities: tuple[str, ...]
+    known: dict[str, str]
+    lang: str | None = None  # the language the customer chose (the widget's), if any
+
+
 def _advance(
     engine: FlowEngine,
     flow: Flow,
     state: ConversationState | None,
     conversation_id: str,
     channel: Channel,
-    customer_id: str,
+    asker: _Asker,
     text: str,
     now: datetime,
 ) -> tuple[ConversationState, list[Output]]:
     if state is None or state.status is Status.ENDED:
-        # A new conversation (or a new one after the bot said goodbye).
+        # A new conversation (or a new one after the bot said goodbye), going on from what
+        # the customer told on the case's other contacts.
         start = engine.start(
             flow,
             conversation_id=conversation_id,
             channel=channel.value,
-            customer_id=customer_id,
-            lang=detect_lang(text),
+            customer_id=asker.customer_id,
+            lang=asker.lang or detect_lang(text),
             now=now,
+            identities=asker.identities,
+            known=asker.known,
         )
         turn = engine.handle(flow, start.state, text, now)
         if turn.handover is None and turn.state.failures:
@@ -347,8 +376,10 @@ def run_bot_turn(
         raise BotError(f"unknown interaction {interaction_id}")
     case = cases_repo.get_case(conn, interaction.case_id)
     assert case is not None
-    if not _writes_on(uow, interaction.channel) or _with_person(
-        conn, interaction_id, case.owner_agent_id
+    if (
+        not _writes_on(uow, interaction.channel)
+        or _with_person(conn, interaction_id, case.owner_agent_id)
+        or waiting_for_people(conn, case, interaction_id)
     ):
         return BotTurn(interaction_id, released=True)
     last = _latest_step(conn, interaction_id)
@@ -360,8 +391,14 @@ def run_bot_turn(
         return BotTurn(interaction_id, status=state.status.value, released=True)
     flow = flows.get(state.flow_id, state.flow_version) if state else flows.latest(flow_id)
     customer = customers_repo.root_of(conn, interaction.customer_id)
+    asker = _Asker(
+        customer,
+        proved_identities(interaction),
+        case_knowledge(case),
+        chat_lang(conn, interaction_id) if interaction.channel is Channel.WEBCHAT else None,
+    )
     new_state, outputs = _advance(
-        engine, flow, state, interaction_id, interaction.channel, customer, text, uow.now
+        engine, flow, state, interaction_id, interaction.channel, asker, text, uow.now
     )
     event_ids: list[str] = []
     outbox_ids: list[str] = []
@@ -373,11 +410,17 @@ def run_bot_turn(
         event_ids.append(event_id)
         outbox_ids.append(outbox_id)
         told += told_facts(interaction.channel.value, customer, message.facts, uow.now)
+    for request in outputs:
+        if isinstance(request, VerificationRequest):  # on its own channel, never shown here
+            outbox_ids.append(send_code(uow, interaction, request, sender))
     handover = next((o for o in outputs if isinstance(o, HandoverRequest)), None)
     context: dict[str, Any] | None = None
     if handover is not None:
         event_ids.append(write_handover(uow, interaction_id, handover))
         context = handover.to_context()
+    current = cases_repo.get_case(conn, case.id)  # the handover may have changed it
+    assert current is not None
+    keep_on_case(uow, current, new_state)
     # The engine's bookkeeping (conversation state), not a message: stored, not published.
     cases_repo.add_event(
         conn,

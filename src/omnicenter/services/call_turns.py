@@ -24,10 +24,12 @@ from omnicenter.flows import (
     Rendered,
     render,
 )
+from omnicenter.services.bot_context import case_knowledge
 from omnicenter.services.bot_turns import write_handover
 from omnicenter.services.calls import CallRecord
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
+from omnicenter.store import cases as cases_repo
 from omnicenter.store import customers as customers_repo
 
 __all__ = ["CallTurn", "run_call_turn"]
@@ -79,6 +81,7 @@ def run_call_turn(
     """One step of the call's conversation in one transaction: start the flow (`state`
     None) or feed it the keys pressed; write what is said, the handover and the state."""
     customer = customers_repo.root_of(uow.conn, rec.customer_id)
+    case = cases_repo.get_case(uow.conn, rec.case_id)
     if state is None:
         known = {"phone": caller} if caller.startswith("+") else {}
         turn = engine.start(
@@ -89,6 +92,9 @@ def run_call_turn(
             lang=flow.default_lang,  # keys say nothing about the language: keep the line's
             fields=known,
             now=uow.now,
+            # the number calling is what the line proves; the case knows what was said before
+            identities=(f"phone:{caller}",) if caller.startswith("+") else (),
+            known=case_knowledge(case) if case is not None else None,
         )
     else:
         turn = engine.handle(flow, state, keys or "", uow.now)

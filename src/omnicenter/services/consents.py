@@ -27,7 +27,16 @@ __all__ = [
     "set_consents",
 ]
 
-CONSENT_CHANNELS = ("email", "sms", "voice", "webchat", "messenger")
+CONSENT_CHANNELS = (
+    "email",
+    "sms",
+    "voice",
+    "webchat",
+    "messenger",
+    "whatsapp",
+    "instagram",
+    "telegram",
+)
 CONSENT_PURPOSES = ("marketing", "service", "surveys")
 
 

@@ -2,7 +2,7 @@
 timeline event. This is the one ingest.
 
 Order of work inside one transaction: idempotency check, identity resolution, threading
-(which interaction continues, else which case a new interaction joins: `_case_to_join`, the
+(which interaction continues, else which case a new interaction joins: `case_join`, the
 one place that rule is written), the event itself, then the keys that make a re-delivery of
 the same message a no-op. The caller acknowledges (HTTP 2xx, SMTP 250, the call's first
 event) only after the commit.
@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, desc, insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from omnicenter.domain import CaseStatus, Channel, EventKind, InboundEvent
 from omnicenter.domain.model import AuthorType
 from omnicenter.identity import identity_kind_for, normalize_address
 from omnicenter.services.case_changes import change_case
+from omnicenter.services.case_join import DEFAULT_JOIN_WINDOW, Joined, case_to_join
+from omnicenter.services.engagement_optout import opt_out_on_keyword
 from omnicenter.services.identity import Claim, resolve_customer
 from omnicenter.services.timeline import add_timeline_event
 from omnicenter.services.uow import UnitOfWork
@@ -51,6 +53,29 @@ class IngestResult:
 
 
 _CALLS = (Channel.VOICE, Channel.CALLBACK)
+# what an adapter learnt of a message that the timeline keeps (the rest is the adapter's)
+_KEPT_META = (
+    "auto_submitted",
+    "provider",
+    "client_message_id",
+    "call",
+    "call_id",
+    "direction",
+    "message_type",
+    "location",
+    "media",
+    "reply_to",
+    "username",
+)
+# text channels without threads of their own: a message continues the sender's open
+# interaction of the last 24 hours
+_BY_SENDER = (
+    Channel.SMS,
+    Channel.MESSENGER,
+    Channel.WHATSAPP,
+    Channel.INSTAGRAM,
+    Channel.TELEGRAM,
+)
 
 
 def _sender_kind(ev: InboundEvent) -> str:
@@ -67,7 +92,13 @@ def _claims(ev: InboundEvent) -> list[Claim]:
     return claims
 
 
-def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestResult:
+def ingest(
+    uow: UnitOfWork,
+    ev: InboundEvent,
+    *,
+    region: str = "PL",
+    join_window: timedelta = DEFAULT_JOIN_WINDOW,
+) -> IngestResult:
     conn = uow.conn
     seen = conn.execute(_SEEN, {"channel": ev.channel.value, "key": ev.idempotency_key}).first()
     if seen is not None:
@@ -80,15 +111,17 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
     sender = normalize_address(_sender_kind(ev), ev.sender, region)
     interaction_id = _thread(uow, ev, customer_id, sender)
     new_case = False
+    joined: Joined | None = None
     if interaction_id is None:
-        joined = _case_to_join(uow, ev, customer_id)
+        joined = case_to_join(conn, ev, customer_id, uow.now, join_window)
         if joined is None:
             subject = ev.subject or _first_line(ev.body) or f"{ev.channel.value} contact"
-            joined = cases_repo.create_case(
+            case_id = cases_repo.create_case(
                 conn, uow.now, customer_id, subject, ev.channel, fields=dict(ev.fields)
             )
             new_case = True
-        case_id = joined
+        else:
+            case_id = joined.case_id
         interaction_id = cases_repo.create_interaction(
             conn,
             uow.now,
@@ -123,7 +156,9 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         ]
     if ev.fields:
         meta["fields"] = dict(ev.fields)
-    for key in ("auto_submitted", "provider", "client_message_id", "call", "call_id", "direction"):
+    if joined is not None:  # why this contact is on that case, for the agent
+        meta["joined"] = {"case_id": joined.case_id, "reason": joined.reason}
+    for key in _KEPT_META:
         if key in ev.meta:
             meta[key] = ev.meta[key]
     kind, author_type = _kind_of(ev)
@@ -142,6 +177,8 @@ def ingest(uow: UnitOfWork, ev: InboundEvent, *, region: str = "PL") -> IngestRe
         html=ev.html,
         attachments=ev.attachments,
     )
+    if kind is EventKind.MESSAGE_IN:  # STOP (or NIE, WYPISZ...) withdraws proactive messages
+        opt_out_on_keyword(uow, interaction.customer_id, ev.channel, ev.body)
     conn.execute(
         _INSERT_KEY,
         {
@@ -189,36 +226,11 @@ def _thread(uow: UnitOfWork, ev: InboundEvent, customer_id: str, sender: str) ->
             if interaction is not None and interaction.status.value == "open":
                 return wanted
         return None
-    if ev.channel in (Channel.SMS, Channel.MESSENGER):
+    if ev.channel in _BY_SENDER:
         return cases_repo.latest_open_interaction(
             conn, family(), ev.channel, sender, uow.now - SMS_THREAD_WINDOW
         )
     return None  # a form, a call: a new interaction each time
-
-
-def _case_to_join(uow: UnitOfWork, ev: InboundEvent, customer_id: str) -> str | None:
-    """The case a new interaction belongs to; None: a new case.
-
-    A call joins the case it was placed for (a callback) or the caller's open case, most
-    recently active first (whoever calls back about an open matter is on that matter);
-    every other new contact starts a case of its own."""
-    if ev.channel not in _CALLS:
-        return None
-    placed_for = ev.meta.get("case_id")
-    if isinstance(placed_for, str) and placed_for:
-        return placed_for
-    family = customers_repo.customer_family(uow.conn, customer_id)
-    return _latest_open_case(uow.conn, family)
-
-
-def _latest_open_case(conn: Connection, family: list[str]) -> str | None:
-    row = conn.execute(
-        select(t.cases.c.id)
-        .where(t.cases.c.customer_id.in_(family), cases_repo.CASE_IS_OPEN)
-        .order_by(desc(t.cases.c.updated_at))
-        .limit(1)
-    ).first()
-    return str(row.id) if row else None
 
 
 def _kind_of(ev: InboundEvent) -> tuple[EventKind, AuthorType]:

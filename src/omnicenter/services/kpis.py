@@ -11,8 +11,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 from omnicenter.metrics.config import day_bounds
-from omnicenter.metrics.kpis import Grain
-from omnicenter.store.metrics import query_kpis
+from omnicenter.metrics.counters import Counters
+from omnicenter.metrics.kpis import Grain, RollupKey
+from omnicenter.metrics.tables import kpi_rows
+from omnicenter.store.metrics import query_counters
 
 __all__ = ["day_report"]
 
@@ -21,12 +23,16 @@ def day_report(
     conn: Connection, day: date, by: Sequence[str], grain: Grain, tz: tzinfo
 ) -> list[dict[str, Any]]:
     """The KPIs of `day` (a day of the center's time zone `tz`) per interval of `grain` and
-    per value of each dimension in `by`, ordered by interval then dimensions. ValueError for
-    an unknown dimension."""
+    per value of each dimension in `by` (rows with an empty dimension left out), ordered by
+    interval then dimensions: the rows of the report and the wallboard. ValueError for an
+    unknown dimension."""
     start, end = day_bounds(day, tz)
-    rows = query_kpis(conn, start, end, by, grain, None, tz)
+
+    def fetch(dims: Sequence[str], g: Grain) -> dict[RollupKey, Counters]:
+        return query_counters(conn, start, end, dims, g, None, tz)
+
     out = []
-    for key, k in sorted(rows.items(), key=lambda kv: tuple(str(x) for x in kv[0])):
+    for key, k in kpi_rows(fetch, by, grain).items():
         item: dict[str, Any] = {"interval_start": datetime.fromtimestamp(int(key[0]), tz)}
         item.update(dict(zip(by, key[1:], strict=True)))
         item.update(asdict(k))

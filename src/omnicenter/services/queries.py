@@ -72,6 +72,9 @@ def list_cases(
         d = _row(r)
         d["customer_id"] = customers_repo.root_of(conn, d["customer_id"])
         out.append(d)
+    names = customers_repo.display_names(conn, {d["customer_id"] for d in out})
+    for d in out:  # the family's best name, else its phone or email: never an internal id
+        d["customer_name"] = names[d["customer_id"]].shown
     return out
 
 
@@ -117,7 +120,11 @@ def list_customers(conn: Connection, q: str | None, limit: int = 50) -> list[dic
             or_(func.lower(t.customers.c.display_name).like(like), t.customers.c.id.in_(sub))
         )
     query = query.order_by(desc(t.customers.c.updated_at)).limit(limit)
-    return [_row(r) for r in conn.execute(query)]
+    rows = [_row(r) for r in conn.execute(query)]
+    names = customers_repo.display_names(conn, [d["id"] for d in rows])
+    for d in rows:
+        d["display_name"], d["shown_name"] = names[d["id"]]
+    return rows
 
 
 def customer_detail(conn: Connection, customer_id: str, viewer: Agent) -> dict[str, Any] | None:
@@ -130,6 +137,14 @@ def customer_detail(conn: Connection, customer_id: str, viewer: Agent) -> dict[s
     d = _row(r)
     if partner:
         d.pop("value", None)
+    name = customers_repo.display_names(conn, [root])[root]
+    d["display_name"] = name.name
+    # A partner reads a stand-in address masked, as every address.
+    d["shown_name"] = (
+        name.shown
+        if name.name or not partner
+        else mask("email" if "@" in name.shown else "phone", name.shown)
+    )
     d["merged_from"] = [c for c in family if c != root]
     d["identities"] = [
         {

@@ -6,11 +6,12 @@ dispatcher hands it to the channel after commit and retries until it is delivere
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import asc, desc, insert, select
+from sqlalchemy import asc, desc, func, insert, select
 
 from omnicenter.domain import (
     Agent,
@@ -84,6 +85,25 @@ def fit_text(uow: UnitOfWork, channel: Channel, body: str) -> None:
         raise ReplyError(str(exc)) from exc
 
 
+def _within_window(uow: UnitOfWork, interaction: Interaction, *, by_agent: bool) -> None:
+    """Refuse a free-form reply the channel's provider would refuse: on WhatsApp, 24 hours
+    after the customer's last message (a person on Messenger or Instagram: 7 days)."""
+    manifest = uow.manifest(interaction.channel)
+    if manifest.window_for(by_agent=by_agent) is None:
+        return
+    last = uow.conn.execute(
+        select(func.max(t.events.c.created_at)).where(
+            t.events.c.interaction_id == interaction.id,
+            t.events.c.kind == EventKind.MESSAGE_IN.value,
+        )
+    ).scalar()
+    if not manifest.window_open(last, uow.now, by_agent=by_agent):
+        raise ReplyError(
+            f"the customer last wrote on {interaction.channel.value} too long ago for a "
+            "free-form reply: send an approved template, or answer on another channel"
+        )
+
+
 def write_outbound(
     uow: UnitOfWork,
     interaction: Interaction,
@@ -99,6 +119,8 @@ def write_outbound(
     email threading ids, and the outbox row the dispatcher sends after commit.
     Returns (event id, outbox id). Agents' replies and the bot's answers both use it."""
     conn = uow.conn
+    if author_type in (AuthorType.AGENT, AuthorType.BOT):
+        _within_window(uow, interaction, by_agent=author_type is AuthorType.AGENT)
     event_id = new_id("evt")
     headers: dict[str, str] = {}
     from_address: str | None = None
@@ -173,7 +195,10 @@ def reply(
     *,
     sender: SenderSettings = SenderSettings(),
     subject: str | None = None,
+    facts: Sequence[Mapping[str, Any]] = (),
 ) -> ReplyResult:
+    """`facts`: what the reply tells from the single source of truth (the agent took them
+    from the knowledge panel); kept on the message for the answer audit."""
     conn = uow.conn
     body = body.strip()
     if not body:
@@ -199,6 +224,7 @@ def reply(
         author_id=agent.id,
         sender=sender,
         subject=subject,
+        extra_meta={"facts": [dict(f) for f in facts]} if facts else None,
     )
     return ReplyResult(event_id, outbox_id, interaction_id, case.id, interaction.channel)
 
@@ -213,6 +239,7 @@ def reply_on_channel(
     to: str | None = None,
     sender: SenderSettings = SenderSettings(),
     subject: str | None = None,
+    facts: Sequence[Mapping[str, Any]] = (),
 ) -> ReplyResult:
     """Answer a case on a channel of the agent's choice, e.g. a chat question by email."""
     conn = uow.conn
@@ -252,7 +279,7 @@ def reply_on_channel(
         case.subject if channel is Channel.EMAIL else None,
         None,
     )
-    return reply(uow, agent, interaction_id, body, sender=sender, subject=subject)
+    return reply(uow, agent, interaction_id, body, sender=sender, subject=subject, facts=facts)
 
 
 def add_note(uow: UnitOfWork, agent: Agent, case_id: str, body: str) -> str:

@@ -9,7 +9,7 @@ what customers wait for. Charts read the metric buckets (the same counters and f
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
@@ -17,9 +17,12 @@ from sqlalchemy import Connection, func, select
 
 from omnicenter.domain import CaseStatus, Presence
 from omnicenter.domain.model import AuthorType, EventKind
-from omnicenter.metrics.config import day_bounds
+from omnicenter.metrics.config import SERVICE_LEVEL_TARGET, day_bounds
 from omnicenter.metrics.counters import Counters
-from omnicenter.metrics.kpis import Grain, kpis
+from omnicenter.metrics.format import COLUMNS
+from omnicenter.metrics.kpis import Grain, Kpis, RollupKey
+from omnicenter.metrics.palette import channel_colour
+from omnicenter.metrics.tables import Fetch, kpi_rows
 from omnicenter.routing.views import Snapshot, TaskView
 from omnicenter.store import cases as cases_repo
 from omnicenter.store import tables as t
@@ -27,22 +30,13 @@ from omnicenter.store.metrics import query_counters
 
 __all__ = [
     "SERVICE_LEVEL_TARGET",
-    "SERVICE_TARGET_S",
+    "channel_kpis",
     "charts",
     "database_figures",
+    "figures",
     "live_figures",
 ]
 
-SERVICE_LEVEL_TARGET = 0.8  # the line on the service-level chart (routing's default target)
-# Answer targets behind the service level: a chat waits seconds, an email hours.
-SERVICE_TARGET_S: dict[str, int] = {
-    "webchat": 60,
-    "voice": 20,
-    "sms": 900,
-    "messenger": 900,
-    "email": 4 * 3600,
-    "form": 4 * 3600,
-}
 _WORKING = (Presence.AVAILABLE.value, Presence.BUSY.value)
 
 
@@ -51,13 +45,13 @@ def _aware(value: datetime, now: datetime) -> datetime:
 
 
 def _channel_figures() -> dict[str, Any]:
-    return {"waiting": 0, "longest_wait_s": 0, "open": 0, "answered": 0, "in_target": 0,
-            "offered": 0, "abandoned": 0, "breaches": 0}  # fmt: skip
+    return {"waiting": 0, "longest_wait_s": 0, "open": 0, "answered": 0, "offered": 0,
+            "abandoned": 0, "breaches": 0, "service_level": None, "abandon_rate": None}  # fmt: skip
 
 
 def database_figures(conn: Connection, now: datetime) -> dict[str, Any]:
-    """Figures per channel (open and today's cases) and agents, plus today's hourly service
-    level and volume, as the database has them."""
+    """Figures per channel (open and today's cases) and agents, as the database has them.
+    Service level and abandon rate are KPIs: `figures` adds them from the metric buckets."""
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     first_reply = (
         select(t.events.c.case_id, func.min(t.events.c.created_at).label("first_out"))
@@ -82,13 +76,10 @@ def database_figures(conn: Connection, now: datetime) -> dict[str, Any]:
         .where((t.cases.c.created_at >= day_start) | cases_repo.CASE_IS_OPEN)
     ).all()
     channels: dict[str, dict[str, Any]] = defaultdict(_channel_figures)
-    hourly_total: Counter[int] = Counter()
-    hourly_ok: Counter[int] = Counter()
     for r in rows:
         ch = channels[r.origin]
         created = _aware(r.created_at, now)
         is_open = CaseStatus(r.status).is_open
-        target = SERVICE_TARGET_S.get(r.origin, 3600)
         if is_open:
             ch["open"] += 1
             if r.first_out is None:
@@ -101,22 +92,10 @@ def database_figures(conn: Connection, now: datetime) -> dict[str, Any]:
         if created < day_start:
             continue
         ch["offered"] += 1
-        answered_s = (_aware(r.first_out, now) - created).total_seconds() if r.first_out else None
-        if answered_s is not None:
+        if r.first_out is not None:
             ch["answered"] += 1
-        ok = answered_s is not None and answered_s <= target
-        if ok:
-            ch["in_target"] += 1
-        if not is_open and answered_s is None:
+        elif not is_open:
             ch["abandoned"] += 1
-        # A case still waiting within its target is not (yet) counted against the level.
-        if answered_s is not None or (now - created).total_seconds() > target:
-            hourly_total[created.hour] += 1
-            hourly_ok[created.hour] += int(ok)
-    for ch in channels.values():
-        judged = ch["answered"] + ch["abandoned"]
-        ch["service_level"] = round(ch["in_target"] / judged, 3) if judged else None
-        ch["abandon_rate"] = round(ch["abandoned"] / ch["offered"], 3) if ch["offered"] else 0.0
     agents = _agents(conn, now)
     capacity = sum(max(a["max_total"], 1) for a in agents if a["presence"] in _WORKING)
     busy = sum(a["open_cases"] for a in agents if a["presence"] in _WORKING)
@@ -125,11 +104,8 @@ def database_figures(conn: Connection, now: datetime) -> dict[str, Any]:
         "channels": {k: channels[k] for k in sorted(channels)},
         "agents": agents,
         "agents_by_state": dict(Counter(a["presence"] for a in agents)),
-        "occupancy": round(min(busy / capacity, 1.0), 3) if capacity else 0.0,
-        "service_level_by_hour": [
-            {"hour": h, "service_level": round(hourly_ok[h] / hourly_total[h], 3)}
-            for h in sorted(hourly_total)
-        ],
+        # Work held now against the capacity of agents at work (not a KPI: see `figures`).
+        "capacity_in_use": round(min(busy / capacity, 1.0), 3) if capacity else 0.0,
         "breaches": sum(c["breaches"] for c in channels.values()),
     }
 
@@ -162,9 +138,64 @@ def _agents(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     return out
 
 
-def _breaches(c: Counters) -> int:
+def _breaches(k: Kpis) -> int:
     """Contacts settled outside the target: answered late, or abandoned (not short)."""
-    return round((c.handled - c.answered_in_sl) + (c.abandoned - c.short_abandoned))
+    settled = k.handled + k.abandoned - k.short_abandoned
+    return round(settled * (1.0 - k.service_level)) if settled else 0
+
+
+def _today(conn: Connection, now: datetime, tz: tzinfo) -> tuple[Fetch, datetime]:
+    day, end = day_bounds(now.astimezone(tz).date(), tz)
+
+    def fetch(by: Sequence[str], grain: Grain) -> dict[RollupKey, Counters]:
+        return query_counters(conn, day, end, by, grain, tz=tz)
+
+    return fetch, day
+
+
+def _shown(row: dict[str, Any]) -> dict[str, str]:
+    """The row's figures as people read them (the report's formatting)."""
+    shares = ("service_level", "abandon_rate")
+    return {k: COLUMNS[k].shown(v) for k, v in row.items() if k in shares or k == "occupancy"}
+
+
+def channel_kpis(fetch: Fetch) -> dict[str, dict[str, Any]]:
+    """Today's KPIs per channel: the one source of the wallboard's channel table and of its
+    charts (the same rows as `GET /kpis?by=channel`)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, k in kpi_rows(fetch, ("channel",), Grain.TOTAL).items():
+        row = {
+            "offered": k.offered,
+            "handled": k.handled,
+            "abandoned": k.abandoned,
+            "service_level": round(k.service_level, 3) if k.offered else None,
+            "abandon_rate": round(k.abandon_rate, 3) if k.offered else None,
+            "breaches": _breaches(k),
+        }
+        out[str(key[1])] = row
+    return out
+
+
+def figures(conn: Connection, now: datetime, tz: tzinfo = UTC) -> dict[str, Any]:
+    """The wallboard: live figures from the database, today's KPIs from the metric buckets
+    (offered, handled, abandoned, service level, abandon rate, occupancy)."""
+    board = database_figures(conn, now)
+    fetch, _ = _today(conn, now, tz)
+    channels = board["channels"]
+    for name, row in channel_kpis(fetch).items():
+        ch = channels.setdefault(name, _channel_figures())
+        ch.update({k: v for k, v in row.items() if k != "breaches"})
+    for name, ch in channels.items():
+        ch["colour"] = channel_colour(name)
+        ch["shown"] = _shown({k: ch[k] for k in ("service_level", "abandon_rate")})
+    total = kpi_rows(fetch, (), Grain.TOTAL).get((0,))
+    occupancy = None if total is None or total.occupancy is None else round(total.occupancy, 3)
+    return {
+        **board,
+        "channels": {k: channels[k] for k in sorted(channels)},
+        "occupancy": occupancy,
+        "shown": {"occupancy": COLUMNS["occupancy"].shown(occupancy)},
+    }
 
 
 def charts(
@@ -178,44 +209,29 @@ def charts(
     its target, volume and breaches per channel, from the metric buckets."""
     if grain not in (Grain.QUARTER, Grain.HOUR):
         raise ValueError("grain must be quarter or hour")
-    today = now.astimezone(tz).date()
-    day, end = day_bounds(today, tz)
-    intervals = query_counters(conn, day, end, ("channel",), grain, tz=tz)
-    by_interval: dict[int, Counters] = {}
-    by_channel: dict[str, Counters] = {}
-    for (start, channel), c in intervals.items():
-        by_interval.setdefault(int(start), Counters()).add(c)
-        by_channel.setdefault(str(channel), Counters()).add(c)
+    fetch, _ = _today(conn, now, tz)
     service_level = []
-    for start in sorted(by_interval):
-        c = by_interval[start]
-        k = kpis(c)
+    for key, k in kpi_rows(fetch, (), grain).items():
+        if not k.offered:
+            continue
         service_level.append(
             {
-                "interval_start": datetime.fromtimestamp(start, tz).isoformat(),
+                "interval_start": datetime.fromtimestamp(int(key[0]), tz).isoformat(),
                 "service_level": round(k.service_level, 3),
                 "offered": k.offered,
-                "answered_in_sl": round(c.answered_in_sl),
-                "breaches": _breaches(c),
+                "answered_in_sl": round(
+                    k.service_level * (k.handled + k.abandoned - k.short_abandoned)
+                ),
+                "breaches": _breaches(k),
             }
         )
-    channels = []
-    for name in sorted(by_channel):
-        c = by_channel[name]
-        k = kpis(c)
-        channels.append(
-            {
-                "channel": name,
-                "offered": k.offered,
-                "handled": k.handled,
-                "abandoned": k.abandoned,
-                "service_level": round(k.service_level, 3),
-                "breaches": _breaches(c),
-            }
-        )
+    channels = [
+        {"channel": name, **row, "colour": channel_colour(name), "shown": _shown(row)}
+        for name, row in sorted(channel_kpis(fetch).items())
+    ]
     return {
         "at": now.isoformat(),
-        "day": today.isoformat(),
+        "day": now.astimezone(tz).date().isoformat(),
         "timezone": str(tz),
         "grain": grain.name.lower(),
         "target": SERVICE_LEVEL_TARGET if target is None else target,
@@ -261,9 +277,9 @@ def live_figures(
     for row in queues:
         if not row["waiting"] and row["channel"] not in channels:
             continue  # a channel the queue could take but nobody used today
-        ch = channels.setdefault(
-            row["channel"], {**_channel_figures(), "service_level": None, "abandon_rate": 0.0}
-        )
+        blank = _channel_figures()
+        blank.update(colour=channel_colour(row["channel"]), shown=_shown(blank))
+        ch = channels.setdefault(row["channel"], blank)
         ch["waiting"] += row["waiting"]
         ch["longest_wait_s"] = max(ch["longest_wait_s"], row["longest_wait_s"])
     routing_state = {a.agent_id: a.state.value for a in snap.agents}

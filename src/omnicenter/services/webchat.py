@@ -15,8 +15,10 @@ from omnicenter.store import cases as cases_repo
 from omnicenter.store import tables as t
 
 __all__ = [
+    "SESSION_LANGS",
     "ChatSession",
     "bind_visitor_interaction",
+    "chat_lang",
     "open_session",
     "visitor_conversation",
     "visitor_for_interaction",
@@ -29,6 +31,22 @@ _SESSION_INTERACTION = select(t.webchat_sessions.c.interaction_id).where(
 )
 _INTERACTION_ADDRESS = select(t.interactions.c.channel, t.interactions.c.address).where(
     t.interactions.c.id == bindparam("interaction_id")
+)
+
+
+# The languages the widget speaks (web/static/i18n/<lang>.json); a session keeps one of
+# them, and the bot answers the chat in it when its flow has it.
+SESSION_LANGS = ("pl", "en")
+
+_CHAT_LANG = (
+    select(t.webchat_sessions.c.lang)
+    .select_from(
+        t.interactions.join(t.webchat_sessions, t.webchat_sessions.c.id == t.interactions.c.address)
+    )
+    .where(
+        t.interactions.c.id == bindparam("interaction_id"),
+        t.interactions.c.channel == Channel.WEBCHAT.value,
+    )
 )
 
 
@@ -47,8 +65,12 @@ def open_session(
     email: str | None = None,
     phone: str | None = None,
     region: str = "PL",
+    lang: str | None = None,
 ) -> ChatSession:
-    """Resume the visitor's session, or start one; what the visitor tells us links identities."""
+    """Resume the visitor's session, or start one; what the visitor tells us links identities.
+    `lang` (one of SESSION_LANGS) is the visitor's language from now on; None keeps it."""
+    if lang is not None and lang not in SESSION_LANGS:
+        lang = None
     conn = uow.conn
     row = None
     if visitor_id:
@@ -65,14 +87,18 @@ def open_session(
     if row is None:
         conn.execute(
             insert(t.webchat_sessions).values(
-                id=visitor_id, customer_id=customer_id, created_at=uow.now, last_seen_at=uow.now
+                id=visitor_id,
+                customer_id=customer_id,
+                created_at=uow.now,
+                last_seen_at=uow.now,
+                lang=lang,
             )
         )
         return ChatSession(visitor_id, customer_id, None)
     conn.execute(
         update(t.webchat_sessions)
         .where(t.webchat_sessions.c.id == visitor_id)
-        .values(last_seen_at=uow.now)
+        .values(last_seen_at=uow.now, **({"lang": lang} if lang else {}))
     )
     return ChatSession(visitor_id, customer_id, row.interaction_id)
 
@@ -107,3 +133,10 @@ def visitor_for_interaction(conn: Connection, interaction_id: str) -> str | None
     if row is None or row.channel != Channel.WEBCHAT.value:
         return None
     return str(row.address)
+
+
+def chat_lang(conn: Connection, interaction_id: str) -> str | None:
+    """The language a web chat's visitor chose (None: another channel, or not chosen): the
+    bot starts the conversation in it."""
+    found = conn.execute(_CHAT_LANG, {"interaction_id": interaction_id}).scalar()
+    return None if found is None else str(found)

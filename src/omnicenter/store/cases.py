@@ -24,6 +24,7 @@ __all__ = [
     "get_case",
     "get_interaction",
     "interaction_for_message_ids",
+    "interactions_of_case",
     "latest_open_interaction",
     "open_interaction_by_subject",
     "touch",
@@ -128,6 +129,16 @@ def create_interaction(
         },
     )
     return iid
+
+
+def interactions_of_case(conn: Connection, case_id: str) -> list[str]:
+    """The case's interaction ids, oldest first."""
+    rows = conn.execute(
+        select(t.interactions.c.id)
+        .where(t.interactions.c.case_id == case_id)
+        .order_by(t.interactions.c.created_at, t.interactions.c.id)
+    )
+    return [str(r.id) for r in rows]
 
 
 def interaction_for_message_ids(conn: Connection, message_ids: list[str]) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
@@ -13,9 +14,11 @@ from omnicenter.store import tables as t
 from omnicenter.store.rows import AnyRow, to_customer
 
 __all__ = [
+    "DisplayName",
     "add_identity",
     "create_customer",
     "customer_family",
+    "display_names",
     "find_identities",
     "get_customer",
     "identities_of",
@@ -135,3 +138,57 @@ def set_merged_into(conn: Connection, ids: list[str], target: str | None, now: d
         .where(t.customers.c.id.in_(ids))
         .values(merged_into=target, updated_at=now)
     )
+
+
+class DisplayName(NamedTuple):
+    """`name`: the best name in the merge family (None if nobody gave one); `shown`: what
+    people see, that name else a phone number else an email address; never an internal id."""
+
+    name: str | None
+    shown: str
+
+
+# Which address stands in for a missing name: a phone number reads best, then an email.
+_ADDRESS_ORDER = {"phone": 0, "sms": 0, "whatsapp": 1, "email": 2}
+
+
+def display_names(conn: Connection, root_ids: Iterable[str]) -> dict[str, DisplayName]:
+    """The one rule for a customer's name on screen, for each root customer.
+
+    The root's own name wins, else the earliest name of a customer merged into it (a
+    form's name field and a messenger profile name are stored as customers' names); with
+    no name, the family's phone number, else its email, else any address of its own."""
+    roots = set(root_ids)
+    if not roots:
+        return {}
+    c = t.customers.c
+    family = conn.execute(
+        select(c.id, c.merged_into, c.display_name, c.created_at)
+        .where(or_(c.id.in_(roots), c.merged_into.in_(roots)))
+        .order_by(c.created_at, c.id)
+    ).all()
+    root_of_member = {r.id: r.merged_into or r.id for r in family}
+    names: dict[str, str] = {}
+    for r in family:
+        name = (r.display_name or "").strip()
+        root = root_of_member[r.id]
+        if name and (root not in names or r.id == root):
+            names[root] = name
+    addresses: dict[str, tuple[int, str]] = {}
+    i = t.identities.c
+    for ident in conn.execute(
+        select(i.customer_id, i.kind, i.address)
+        .where(i.customer_id.in_(list(root_of_member)))
+        .order_by(i.created_at, i.id)
+    ):
+        root = root_of_member[ident.customer_id]
+        rank = _ADDRESS_ORDER.get(ident.kind, 3)
+        if root not in addresses or rank < addresses[root][0]:
+            addresses[root] = (rank, ident.address)
+    return {
+        root: DisplayName(
+            names.get(root),
+            names.get(root) or (addresses[root][1] if root in addresses else "unknown customer"),
+        )
+        for root in roots
+    }

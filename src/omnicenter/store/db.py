@@ -17,11 +17,18 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-__all__ = ["Database"]
+__all__ = [
+    "Database",
+    "DatabaseMissing",
+    "create_database",
+    "database_exists",
+    "missing_database_help",
+]
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +123,62 @@ def alembic_config(connection: Connection | None = None) -> Config:
     if connection is not None:
         cfg.attributes["connection"] = connection
     return cfg
+
+
+class DatabaseMissing(RuntimeError):
+    """The URL's database does not exist; the message says how to create it."""
+
+
+def _server_url(url: URL) -> URL:
+    # PostgreSQL: CREATE DATABASE runs connected to another database of the same server
+    return url.set(database="postgres")
+
+
+def missing_database_help(url_text: str) -> str:
+    """One paragraph for an operator whose database does not exist yet."""
+    url = make_url(url_text)
+    shown = url.render_as_string(hide_password=True)
+    return (
+        f"The database {url.database!r} does not exist on {shown}. Create it with "
+        "`omnicenter db create` (the URL's role needs the CREATEDB privilege), or as the "
+        f"PostgreSQL superuser: `createdb -O {url.username or 'omnicenter'} {url.database}`; "
+        "then run `omnicenter db upgrade` (or `omnicenter serve`, which migrates on start). "
+        "The URL comes from OMNICENTER_DATABASE_URL or the settings file."
+    )
+
+
+def database_exists(url_text: str) -> bool:
+    """Whether the URL's database exists (SQLite: whether its folder does; the file is made)."""
+    url = make_url(url_text)
+    if url.get_backend_name() == "sqlite":
+        path = url.database
+        return not path or path == ":memory:" or Path(path).resolve().parent.is_dir()
+    engine = create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            ).first()
+        return found is not None
+    finally:
+        engine.dispose()
+
+
+def create_database(url_text: str) -> bool:
+    """Create the URL's database if it is missing; True when it was created."""
+    url = make_url(url_text)
+    if database_exists(url_text):
+        return False
+    if url.get_backend_name() == "sqlite":
+        Path(str(url.database)).resolve().parent.mkdir(parents=True, exist_ok=True)
+        return True
+    engine = create_engine(_server_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            name = conn.dialect.identifier_preparer.quote(str(url.database))
+            conn.execute(text(f"CREATE DATABASE {name}"))
+    except DBAPIError as exc:
+        raise DatabaseMissing(f"{missing_database_help(url_text)} ({exc.orig})") from exc
+    finally:
+        engine.dispose()
+    return True

@@ -204,6 +204,7 @@ webchat_sessions = Table(
     Column("interaction_id", String(ID), ForeignKey("interactions.id")),
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
+    Column("lang", String(8)),  # the language the visitor chose: the bot speaks it too
 )
 
 agents = Table(
@@ -329,4 +330,71 @@ journeys = Table(
     Column("last_channel", String(20), nullable=False),
     Column("last_contact", String(120), nullable=False),
     Column("last_outcome", String(10), nullable=False),
+)
+
+# Proactive engagement (omnicenter.engagement, services/engagement.py): the business events
+# received (idempotent by the sender's id), one decision per rule and event (the unique
+# pair is the send's idempotency key: a restart or a rule change never sends it twice),
+# what the customer told us about time zone, language and suppression, and opt-outs.
+engagement_events = Table(
+    "engagement_events",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("type", String(80), nullable=False),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("fields", JSON, nullable=False, default=dict),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Index("ix_engagement_events_customer_type", "customer_id", "type", "occurred_at"),
+)
+
+engagement_decisions = Table(
+    "engagement_decisions",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("rule_id", String(120), nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("event_id", String(200), nullable=False),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("status", String(20), nullable=False),  # sent|held|skipped
+    Column("reason", String(1000), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("channel", String(20)),
+    Column("address", String(320)),
+    Column("holdout", Boolean, nullable=False, default=False),
+    Column("explanation", JSON, nullable=False, default=list),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("release_at", UTCDateTime),  # when a held message is looked at again
+    Column("outbox_id", String(ID)),
+    Column("interaction_id", String(ID)),
+    Column("case_id", String(ID)),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("rule_id", "event_id", name="uq_engagement_decisions_rule_event"),
+    Index("ix_engagement_decisions_status_release", "status", "release_at"),
+    Index("ix_engagement_decisions_customer_sent", "customer_id", "channel", "sent_at"),
+)
+
+engagement_profiles = Table(
+    "engagement_profiles",
+    metadata,
+    Column("customer_id", String(ID), ForeignKey("customers.id"), primary_key=True),
+    Column("timezone", String(64)),
+    Column("lang", String(10)),
+    Column("suppressed", Boolean, nullable=False, default=False),
+    Column("suppressed_reason", String(400)),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+engagement_optouts = Table(
+    "engagement_optouts",
+    metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("customer_id", String(ID), ForeignKey("customers.id"), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("keyword", String(80), nullable=False),
+    Column("rule_id", String(120), index=True),  # the last proactive rule on that channel
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -14,14 +14,12 @@ from .conftest import Customer, Live
 QUESTIONS = {
     "price": ["Ile kosztuje koszulka czerwona M?"],
     "stock": ["dostępność", "koszulka czerwona M"],
-    "order status": ["status zamówienia", "10001"],
-    "return deadline": ["zwrot", "zwrot", "10002"],
 }
+# Order data is told to its owner only: the same customer on every channel owning an
+# order needs the channels' identities passed to the bot (see docs/flows.md, "Who asks").
 FACT_KEYS = {
     "price": "price:TSH-RED-M",
     "stock": "stock:TSH-RED-M:*",
-    "order status": "order:10001",
-    "return deadline": "policy:return:10002",
 }
 
 
@@ -47,7 +45,6 @@ async def test_every_channel_is_told_the_same_facts(live: Live) -> None:
     for topic, per_channel in told.items():
         assert len(per_channel) == 3
         assert len({repr(v) for v in per_channel.values()}) == 1, (topic, per_channel)
-    assert told["return deadline"]["sms"]["deadline"] == "2025-04-04"
     assert await live.bot.audit(since) == []
 
 
@@ -79,3 +76,14 @@ def _tamper_last_fact(uow, interaction_id):  # type: ignore[no-untyped-def]
     meta = dict(target.meta)
     meta["facts"] = [{**meta["facts"][0], "value": {"currency": "PLN", "final_minor": 1}}]
     uow.conn.execute(update(t.events).where(t.events.c.id == target.id).values(meta=meta))
+
+
+async def test_nobody_is_told_an_order_that_is_not_theirs(live: Live) -> None:
+    strangers = [
+        Customer(live, Channel.WEBCHAT, ""),
+        Customer(live, Channel.SMS, "+48603999888"),
+        Customer(live, Channel.EMAIL, "mallory@example.com"),
+    ]
+    for customer in strangers:
+        said = " ".join(m.body for m in await customer.say("gdzie jest zamówienie 10001?"))
+        assert "620123456789012345678901" not in said and "InPost" not in said, said

@@ -13,7 +13,7 @@ from omnicenter.settings import Settings
 
 from .conftest import CATALOG, FLOW, Customer, Live, _bot_rows
 
-PHONE = "+48603222333"
+PHONE = "+48600100200"  # on order 10001: its owner may hear it
 
 
 async def _start(data: Path) -> Live:

@@ -13,6 +13,7 @@ from omnicenter.bus.events import TimelineEventAdded
 from omnicenter.domain import AgentRole, Attachment, CaseStatus, Channel, InboundEvent
 from omnicenter.services import queries
 from omnicenter.services.agents import NewAgent, agent_for_token, create_agent, login
+from omnicenter.services.case_moves import split_interaction
 from omnicenter.services.identity import MergeError, decide_suggestion, unmerge
 from omnicenter.services.inbound import ingest
 from omnicenter.services.replies import (
@@ -125,9 +126,16 @@ def test_email_thread_by_references_then_by_subject(db: Database, agent) -> None
     # A client that drops the headers still threads by subject.
     third = run(db, ingest, email("ann@example.com", "One more thing", "m3@x", "RE: Order 1"))
     assert third.interaction_id == first.interaction_id
-    # Another subject is another need: a new case.
+    # Another subject while that case is open: a new contact that joins it (the case-join
+    # rule, said on its event); the agent splits it off into a case of its own.
     other = run(db, ingest, email("ann@example.com", "Invoice please", "m4@x", "Invoice"))
-    assert other.case_id != first.case_id
+    assert other.interaction_id != first.interaction_id and not other.new_case
+    assert other.case_id == first.case_id
+    with db.reader() as conn:
+        joined = conn.execute(select(t.events.c.meta).where(t.events.c.id == other.event_id))
+        assert joined.scalar_one()["joined"]["case_id"] == first.case_id
+    moved = run(db, split_interaction, agent, other.interaction_id)
+    assert moved.from_case_id == first.case_id and moved.to_case_id != first.case_id
     assert other.customer_id == first.customer_id
 
 

@@ -96,7 +96,7 @@ def test_a_callback_joins_the_case_it_was_promised_on(db: Database) -> None:
     first: IngestResult = _run(db, ingest, call_contact(_call("c3"), Channel.VOICE, None))
     later = NOW + timedelta(minutes=1)
     sms = InboundEvent(Channel.SMS, "+48601000111", "another matter", later, "SM3")
-    other: IngestResult = _run(db, ingest, sms, at=later)
+    other: IngestResult = _run(db, ingest, sms, at=later, join_window=timedelta(0))
     # the text is a case of its own, and the caller's most recently active one
     assert first.case_id is not None and other.case_id != first.case_id
     callback = call_contact(_call("c4"), Channel.CALLBACK, first.case_id)

@@ -54,7 +54,7 @@ def test_export_writes_local_interval_starts(db: Database, tmp_path: Path) -> No
                                  "--out", str(out)])  # fmt: skip
     assert r.exit_code == 0, r.output
     with out.open() as f:
-        starts = [row["interval_start"] for row in csv.DictReader(f)]
+        starts = [row["Interval start"] for row in csv.DictReader(f)]
     assert len(starts) == 23
     assert starts[:3] == [
         "2026-03-29T00:00:00+01:00",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -55,3 +55,28 @@ def test_no_text_reply_on_a_call(db: Database) -> None:
         _run(db, reply, agent, called.interaction_id, "hello?")
     with db.reader() as conn:
         assert conn.execute(select(func.count()).select_from(t.outbox)).scalar() == 0
+
+
+def _at(db: Database, when: datetime, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    with db.transaction() as conn:
+        return fn(unit_of_work(conn, when), *args, **kwargs)
+
+
+def test_a_free_form_reply_waits_on_the_customer_service_window(db: Database) -> None:
+    agent = _agent(db)
+    wrote = InboundEvent(Channel.WHATSAPP, "+48601000555", "hi", NOW, "wamid.1")
+    contact: IngestResult = _at(db, NOW, ingest, wrote)
+    assert contact.interaction_id is not None
+    _at(db, NOW + timedelta(hours=23), reply, agent, contact.interaction_id, "still here")
+    with pytest.raises(ReplyError, match="too long ago"):
+        _at(db, NOW + timedelta(hours=25), reply, agent, contact.interaction_id, "hello?")
+
+
+def test_a_person_may_answer_on_messenger_for_a_week(db: Database) -> None:
+    agent = _agent(db)
+    wrote = InboundEvent(Channel.MESSENGER, "psid-7", "hi", NOW, "mid.1")
+    contact: IngestResult = _at(db, NOW, ingest, wrote)
+    assert contact.interaction_id is not None
+    _at(db, NOW + timedelta(days=3), reply, agent, contact.interaction_id, "sorry for the wait")
+    with pytest.raises(ReplyError, match="too long ago"):
+        _at(db, NOW + timedelta(days=8), reply, agent, contact.interaction_id, "anyone?")

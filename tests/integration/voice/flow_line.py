@@ -4,6 +4,7 @@ and email, the SIP endpoint with the flow IVR, and softphones that press keys (R
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -92,6 +93,9 @@ class Line:
             await phone.aclose()
 
 
+OWN_ORDERS = ("10001", "10002")
+
+
 async def open_line(tmp_path: Path, phone: str, email: str, tier: str = "gold") -> Line:
     """The services with a known customer (`phone`, `email`) who has a loyalty `tier`."""
     services = Services(Settings(data_dir=tmp_path, secret_key="voice-flow-secret"))  # type: ignore[arg-type]
@@ -102,6 +106,12 @@ async def open_line(tmp_path: Path, phone: str, email: str, tier: str = "gold") 
     shutil.copytree(CATALOG, catalog)
     with (catalog / "accounts.csv").open("a", encoding="utf-8") as accounts:
         accounts.write(f"{customer_id},0,{tier}\n")
+    # orders 10001 and 10002 are this customer's: order data goes only to its owner
+    orders = json.loads((catalog / "orders.json").read_text(encoding="utf-8"))
+    for order in orders:
+        if order["number"] in OWN_ORDERS:
+            order.update(customer_id=None, email=email, phone=phone)
+    (catalog / "orders.json").write_text(json.dumps(orders), encoding="utf-8")
     knowledge = await asyncio.to_thread(load_knowledge, tmp_path, catalog)
     bot = await services.attach_bot(SHOP, None, knowledge=knowledge)
     data = tmp_path / "voice"

@@ -19,8 +19,8 @@ from omnicenter.channels.registry import (
 from omnicenter.domain import Channel
 from tests.unit.channels.fixtures import ROOT, fixtures_of
 
-# Channel values with no package yet; the messaging channels add theirs.
-WITHOUT_PACKAGE = {Channel.MESSENGER}
+# Channel values with no package of their own (a callback is voice's).
+WITHOUT_PACKAGE: set[Channel] = set()
 
 
 def _ids(p: ChannelPackage) -> str:
@@ -85,17 +85,24 @@ def test_a_callback_is_a_phone_call() -> None:
         (Channel.EMAIL, False),
         (Channel.SMS, False),
         (Channel.FORM, False),
+        (Channel.WHATSAPP, False),
+        (Channel.MESSENGER, False),
+        (Channel.INSTAGRAM, False),
+        (Channel.TELEGRAM, False),
     ],
 )
 def test_realtime_or_deferred(channel: Channel, realtime: bool) -> None:
     assert is_realtime(channel) is realtime
 
 
-def test_a_channel_without_a_package_is_a_lookup_error() -> None:
-    with pytest.raises(LookupError, match="messenger"):
-        manifest_for(Channel.MESSENGER)
-
-
 def test_who_can_be_written_to() -> None:
     writable = {c for c, m in MANIFESTS.items() if m.text_replies}
-    assert writable == {Channel.WEBCHAT, Channel.EMAIL, Channel.SMS}
+    assert writable == {
+        Channel.WEBCHAT,
+        Channel.EMAIL,
+        Channel.SMS,
+        Channel.WHATSAPP,
+        Channel.MESSENGER,
+        Channel.INSTAGRAM,
+        Channel.TELEGRAM,
+    }

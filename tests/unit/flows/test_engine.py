@@ -32,7 +32,9 @@ def test_polish_price_question_for_a_gold_customer(engine: FlowEngine, shop_flow
 
 
 def test_english_is_detected_from_the_first_message(engine: FlowEngine, shop_flow: Flow) -> None:
-    turn = chat(engine, shop_flow, ["where is my order", "10001"])
+    turn = chat(
+        engine, shop_flow, ["where is my order", "10001"], identities=["email:anna@example.com"]
+    )
     assert turn.state.lang == "en"
     assert "Order 10001: shipped. Parcel by InPost" in turn.text
 
@@ -103,7 +105,7 @@ def test_complaint_sets_case_fields_and_hands_over_with_skills(
 
 
 def test_return_deadline_for_an_order(engine: FlowEngine, shop_flow: Flow) -> None:
-    turn = chat(engine, shop_flow, ["return", "return", "10002"])
+    turn = chat(engine, shop_flow, ["return", "return", "10002"], identities=["phone:601234567"])
     assert "For order 10002 the deadline is 2025-04-04." in turn.text
 
 

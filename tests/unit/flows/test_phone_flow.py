@@ -26,7 +26,13 @@ def test_every_menu_is_a_digit_map_with_zero_for_a_person(engine: FlowEngine) ->
 
 
 def test_keys_reach_a_price_and_an_order_status(engine: FlowEngine) -> None:
-    turn = engine.start(PHONE, conversation_id="c2", channel="voice", lang="pl")
+    turn = engine.start(
+        PHONE,
+        conversation_id="c2",
+        channel="voice",
+        lang="pl",
+        identities=["phone:+48600100200"],  # Anna calls from the number on her orders
+    )
     for keys in ("price", "TSH-RED-M"):
         turn = engine.handle(PHONE, turn.state, keys)
     (spoken,) = render(turn.outputs, "voice", "pl")

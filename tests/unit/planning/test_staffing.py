@@ -60,14 +60,17 @@ def test_many_channels_in_one_call() -> None:
         assert plan.productive[i].tolist() == want.tolist()
 
 
-def test_deferred_work_meets_every_deadline_with_fewest_agents() -> None:
+def test_deferred_work_meets_every_deadline_following_arrivals() -> None:
     rng = np.random.default_rng(7)
     vols = rng.poisson(np.r_[np.full(32, 80.0), np.full(64, 5.0)]).astype(float)
     d, sec, aht = 8, 900.0, 300.0
     agents = deferred_agents(vols, aht, d, sec)
-    assert edf_late_items(vols, aht, d, agents, sec) == 0
+    assert edf_late_items(vols, aht, d - 1, agents, sec) == 0  # done by the end of i + d - 1
     fewer = np.maximum(agents - 1, 0)
-    assert edf_late_items(vols, aht, d, fewer, sec) > 0
+    assert edf_late_items(vols, aht, d - 1, fewer, sec) > 0
+    # capacity is not banked before the work arrives: the quiet tail gets few agents
+    assert agents[:32].mean() > 5 * agents[48:].mean()
+    assert agents.sum() * sec <= vols.sum() * aht + agents.size * sec
 
 
 def test_deferred_closed_intervals_get_nobody() -> None:

@@ -6,12 +6,19 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, Field
 
 from omnicenter.api.deps import CurrentAgent, ServicesDep, require
 from omnicenter.api.schemas import CaseMessageIn, CasePatch, MessageIn, NoteIn
 from omnicenter.bootstrap import Services
 from omnicenter.domain import Agent, AgentRole
 from omnicenter.services import queries
+from omnicenter.services.case_moves import (
+    CaseMoveError,
+    Moved,
+    move_interaction,
+    split_interaction,
+)
 from omnicenter.services.replies import (
     ReplyError,
     ReplyResult,
@@ -112,6 +119,46 @@ async def get_interaction(
     return found
 
 
+class MoveIn(BaseModel):
+    case_id: str = Field(min_length=1, max_length=80)
+
+
+def _moved(m: Moved) -> dict[str, str]:
+    return {
+        "interaction_id": m.interaction_id,
+        "from_case_id": m.from_case_id,
+        "case_id": m.to_case_id,
+    }
+
+
+async def _move(services: Services, fn: Callable[..., Moved], *args: object) -> dict[str, str]:
+    try:
+        moved: Moved = await services.runtime.write(fn, *args)
+    except CaseMoveError as exc:
+        raise HTTPException(exc.status, str(exc)) from exc
+    return _moved(moved)
+
+
+@router.post(
+    "/interactions/{interaction_id}/split",
+    summary="Split a contact off into a case of its own (the case's agent or a supervisor)",
+    responses={403: {"description": "not your case"}, 409: {"description": "nothing to split"}},
+)
+async def split(interaction_id: str, services: ServicesDep, agent: CurrentAgent) -> dict[str, str]:
+    return await _move(services, split_interaction, agent, interaction_id)
+
+
+@router.post(
+    "/interactions/{interaction_id}/move",
+    summary="Move a contact to another open case of the same customer",
+    responses={403: {"description": "not your case"}, 409: {"description": "not possible"}},
+)
+async def move(
+    interaction_id: str, body: MoveIn, services: ServicesDep, agent: CurrentAgent
+) -> dict[str, str]:
+    return await _move(services, move_interaction, agent, interaction_id, body.case_id)
+
+
 @router.post(
     "/interactions/{interaction_id}/messages",
     status_code=201,
@@ -131,6 +178,7 @@ async def post_interaction_message(
         body.body,
         sender=services.sender,
         subject=body.subject,
+        facts=[f.model_dump() for f in body.facts],
     )
 
 
@@ -152,6 +200,7 @@ async def post_case_message(
         to=body.to,
         sender=services.sender,
         subject=body.subject,
+        facts=[f.model_dump() for f in body.facts],
     )
 
 

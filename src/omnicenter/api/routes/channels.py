@@ -19,7 +19,6 @@ from omnicenter.channels.sms import verify_signature
 from omnicenter.channels.webchat import VisitorMessage, sign_visitor, verify_visitor
 from omnicenter.identity import InvalidAddress
 from omnicenter.knowledge.connectors import WebhookRejected, receive_webhook
-from omnicenter.services.inbound import ingest
 from omnicenter.services.transcripts import chat_transcript
 from omnicenter.services.webchat import open_session
 
@@ -57,7 +56,7 @@ async def sms_webhook(
         raise HTTPException(403, "invalid X-Twilio-Signature")
     try:
         event = services.channels.sms.receive(params, received_at=datetime.now(UTC))
-        await services.runtime.write(ingest, event, region=s.default_region)
+        await services.ingest(event)
     except ChannelError as exc:
         raise HTTPException(exc.status, exc.reason) from exc
     except InvalidAddress as exc:
@@ -92,9 +91,7 @@ async def form_submission(
     try:
         submission = FormSubmission(form_key, fields, idempotency_key)
         event = services.channels.forms.receive(submission, received_at=datetime.now(UTC))
-        result = await services.runtime.write(
-            ingest, event, region=services.settings.default_region
-        )
+        result = await services.ingest(event)
     except ChannelError as exc:
         raise HTTPException(exc.status, exc.reason) from exc
     except InvalidAddress as exc:
@@ -115,6 +112,7 @@ async def chat_session(body: ChatSessionIn, services: ServicesDep) -> dict[str, 
             email=body.email,
             phone=body.phone,
             region=services.settings.default_region,
+            lang=body.lang,
         )
     except InvalidAddress as exc:
         raise HTTPException(422, str(exc)) from exc
@@ -154,7 +152,7 @@ async def handle_visitor_message(
         event = services.channels.webchat.receive(message, received_at=datetime.now(UTC))
     except ChannelError as exc:
         raise HTTPException(exc.status, exc.reason) from exc
-    result = await services.runtime.write(ingest, event, region=services.settings.default_region)
+    result = await services.ingest(event)
     return {
         "event_id": result.event_id,
         "case_id": result.case_id,

@@ -24,7 +24,9 @@ Writer = Annotated[Agent, Depends(require(AgentRole.AGENT, AgentRole.SUPERVISOR)
 
 class ConsentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    channel: Literal["email", "sms", "voice", "webchat", "messenger"]
+    channel: Literal[
+        "email", "sms", "voice", "webchat", "messenger", "whatsapp", "instagram", "telegram"
+    ]
     purpose: Literal["marketing", "service", "surveys"]
     granted: bool
     source: str = Field(default="agent", min_length=1, max_length=80)

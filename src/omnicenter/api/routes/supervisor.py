@@ -16,7 +16,7 @@ from omnicenter.services.replies import ReplyError
 from omnicenter.services.transfers import transfer_case
 from omnicenter.services.uow import utcnow
 from omnicenter.services.wallboard import charts as wallboard_charts
-from omnicenter.services.wallboard import database_figures, live_figures
+from omnicenter.services.wallboard import figures, live_figures
 
 __all__ = ["router"]
 
@@ -31,7 +31,8 @@ class ReassignIn(BaseModel):
 
 @router.get("/supervisor/wallboard", summary="Live figures per channel, agents, service level")
 async def wallboard(services: ServicesDep, _: Supervisor) -> dict[str, Any]:
-    board = await services.runtime.read(database_figures, utcnow())
+    tz = zone(services.settings.timezone)  # today's KPIs: the center's day, as in GET /kpis
+    board = await services.runtime.read(figures, utcnow(), tz)
     if services.router is None:
         return {**board, "source": "database"}
     # Waiting, longest wait and agents' states as the routing engine holds them.

@@ -13,7 +13,7 @@ from typing import Any
 from omnicenter.channels.voice import AgentAccount, VoiceEndpoint, VoiceSettings
 from omnicenter.live.phone.recordings import keeps_forever, sweep_recordings
 from omnicenter.live.phone.service import LiveVoiceService
-from omnicenter.live.ports import PhoneRouting
+from omnicenter.live.ports import Ingest, PhoneRouting
 from omnicenter.runtime import Runtime
 from omnicenter.services.calls import close_stale_calls
 from omnicenter.settings import Settings
@@ -65,7 +65,7 @@ async def start_phone(
     router: PhoneRouting | None,
     settings: VoiceSettings,
     *,
-    region: str,
+    ingest: Ingest,
     secret: bytes,
     require_ivr_skills: bool = False,
 ) -> Phone:
@@ -83,7 +83,7 @@ async def start_phone(
     service = LiveVoiceService(
         runtime,
         router,
-        region=region,
+        ingest=ingest,
         secret=secret,
         accounts=settings.accounts,
         require_ivr_skills=require_ivr_skills,

@@ -32,7 +32,7 @@ from omnicenter.domain import Channel
 from omnicenter.domain.ids import new_id
 from omnicenter.live.phone.accounts import sip_password
 from omnicenter.live.phone.call_events import timeline_entry
-from omnicenter.live.ports import PhoneRouting
+from omnicenter.live.ports import Ingest, PhoneRouting
 from omnicenter.live.work import OfferError, RouteRequest, Why
 from omnicenter.routing import AgentSpec, Offered
 from omnicenter.routing.skills import SkillReq
@@ -41,7 +41,6 @@ from omnicenter.services import queries
 from omnicenter.services.agents import get_agent
 from omnicenter.services.assignments import WaitingWork, record_routing, routing_facts
 from omnicenter.services.calls import CallRecord, close_call, record_call_event
-from omnicenter.services.inbound import ingest
 from omnicenter.services.promises import promise_made_meta, record_promise_made
 from omnicenter.services.transfers import latest_interaction
 from omnicenter.services.uow import UnitOfWork
@@ -90,14 +89,14 @@ class LiveVoiceService:
         runtime: Runtime,
         router: PhoneRouting | None,
         *,
-        region: str,
+        ingest: Ingest,
         secret: bytes,
         accounts: tuple[AgentAccount, ...] = (),
         require_ivr_skills: bool = False,
     ) -> None:
         self.runtime = runtime
         self.router = router
-        self.region = region
+        self.ingest = ingest
         self.secret = secret
         self.adapter = VoiceChannel()  # a call's start as the contact the ingest takes
         self.control: VoiceControl | None = None
@@ -156,7 +155,8 @@ class LiveVoiceService:
             callback=channel is Channel.CALLBACK,
             case_id=promise.case_id if promise else None,
         )
-        started = await self._write(ingest, contact, region=self.region)
+        # finishes even when the caller hangs up meanwhile: the call is on the timeline
+        started = await asyncio.shield(self.ingest(contact))
         self.calls[call.call_id] = _Call(call, CallRecord.of(started), channel)
 
     async def enqueue(self, call: CallInfo, request: QueueRequest) -> None:

@@ -79,7 +79,7 @@
     }
     if (c.role !== "consulted" && c.state !== "ringing") controls.push(btn("Hang up", "hangup"));
     bar.replaceChildren(
-      el("strong", { class: "callbar-state", role: "status" }, `📞 ${c.state}`),
+      el("strong", { class: "callbar-state", role: "status" }, OC.channelIcon("voice"), ` ${c.state}`),
       el("span", { class: "callbar-caller" }, who),
       caseLink,
       ...controls,

@@ -1,7 +1,42 @@
 // Shared by the desktop and the wallboard: the API client and the live event socket.
 window.OC = (() => {
   const api = "/api/v1";
-  const icons = { webchat: "💬", email: "✉️", sms: "📱", form: "📝", voice: "📞", messenger: "💭" };
+  // One map of channel -> label and icon (inline SVG: emoji are boxes where no emoji font
+  // is installed). A new channel is one line here.
+  const CHANNELS = {
+    webchat: ["Web chat", "M2 3h12v8H7l-3 3v-3H2z"],
+    email: ["Email", "M2 4h12v8H2zM2 4l6 5 6-5"],
+    sms: ["SMS", "M5 1h6v14H5zM7 12h2"],
+    form: ["Web form", "M3 2h10v12H3zM5 5h6M5 8h6M5 11h4"],
+    voice: ["Phone", "M4 2l3 3-2 2a8 8 0 0 0 4 4l2-2 3 3-2 2C7 14 2 9 2 4z"],
+    callback: ["Callback", "M4 2l3 3-2 2a8 8 0 0 0 4 4l2-2 3 3-2 2C7 14 2 9 2 4zM10 1l3 3-3 3"],
+    messenger: ["Messenger", "M8 2a6 6 0 0 0-4 10.5V15l2.5-1.4A6 6 0 1 0 8 2zM4.5 9.5l2.5-3 2 2 2.5-3"],
+    whatsapp: ["WhatsApp", "M8 2a6 6 0 0 0-5.2 9L2 14l3.1-.8A6 6 0 1 0 8 2zM6 6c0 2 2 4 4 4"],
+    instagram: ["Instagram", "M3 3h10v10H3zM8 5.5a2.5 2.5 0 1 1 0 5 2.5 2.5 0 0 1 0-5zM11 4.6v.1"],
+    telegram: ["Telegram", "M2 8l12-5-2 10-4-3-2 3V9.5L12 5"],
+  };
+  const NOTE = ["Note", "M3 2h10v12H3zM5 5h6M5 8h6"];
+
+  // The channel's icon with its name for screen readers (and as a tooltip).
+  function channelIcon(channel) {
+    const [label, path] = CHANNELS[channel] || NOTE;
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "ch-icon-svg");
+    const line = document.createElementNS("http://www.w3.org/2000/svg", "path");
+    line.setAttribute("d", path);
+    svg.append(line);
+    const wrap = document.createElement("span");
+    wrap.className = `ch-icon ch-${channel || "note"}`;
+    wrap.title = label;
+    const name = document.createElement("span");
+    name.className = "sr-only";
+    name.textContent = label;
+    wrap.append(svg, name);
+    return wrap;
+  }
+  const channelLabel = (channel) => (CHANNELS[channel] || [channel])[0];
   const token = () => sessionStorage.getItem("oc_token");
 
   async function call(path, opts = {}) {
@@ -86,5 +121,5 @@ window.OC = (() => {
     return `${Math.floor(s / 86400)}d`;
   }
 
-  return { api, icons, call, login, live, el, ago, token };
+  return { api, channelIcon, channelLabel, call, login, live, el, ago, token };
 })();

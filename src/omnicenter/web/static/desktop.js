@@ -1,9 +1,9 @@
 // Agent desktop: one inbox for every channel, the customer's whole timeline, replies on any
 // channel, notes, wrap-up, transfer, offers from the routing engine, live over WebSocket.
 (() => {
-  const { call, live, el, ago, icons } = OC;
+  const { call, live, el, ago, channelIcon, channelLabel } = OC;
   const $ = (id) => document.getElementById(id);
-  const REPLY_CHANNELS = ["webchat", "email", "sms"];
+  const REPLY_CHANNELS = ["webchat", "email", "sms", "whatsapp", "messenger", "instagram", "telegram"];
   const st = {
     me: null, cases: [], byId: new Map(), current: null, customer: null, canned: [],
     offers: new Map(), agents: [], seenEvents: new Set(), typingTimer: null, lastTypingSent: 0,
@@ -28,10 +28,10 @@
       onkeydown: (e) => { if (e.key === "Enter") openCase(c.id); },
     },
       el("div", { class: "top-line" },
-        el("span", {}, `${icons[c.origin] || "•"} ${c.origin} · ${c.status}${c.owner_agent_id === st.me.id ? " · mine" : ""}`),
+        el("span", {}, channelIcon(c.origin), ` ${c.origin} · ${c.status}${c.owner_agent_id === st.me.id ? " · mine" : ""}`),
         el("span", { title: "waiting" }, `⏱ ${ago((now - Date.parse(c.created_at)) / 1000)}`)),
       el("div", { class: "subj" }, c.subject),
-      el("div", { class: "top-line" }, el("span", {}, c.customer_name || c.customer_id), slaText(c, now)));
+      el("div", { class: "top-line" }, el("span", {}, c.customer_name || "customer"), slaText(c, now)));
     return row;
   }
   function visibleCases() {
@@ -60,7 +60,7 @@
     const cap = st.me.capacity || {};
     const used = {};
     for (const c of st.cases) if (c.owner_agent_id === st.me.id) used[c.origin] = (used[c.origin] || 0) + 1;
-    const parts = Object.entries(cap).map(([ch, n]) => `${icons[ch] || ""}${ch} ${used[ch] || 0}/${n}`);
+    const parts = Object.entries(cap).map(([ch, n]) => `${channelLabel(ch)} ${used[ch] || 0}/${n}`);
     $("capacity").textContent = parts.length ? parts.join(" · ") : `${Object.values(used).reduce((a, b) => a + b, 0)} open`;
   }
 
@@ -71,7 +71,7 @@
     for (const o of st.offers.values()) {
       const left = Math.max(0, (Date.parse(o.expires_at) - Date.now()) / 1000);
       box.append(el("div", { class: "offer", "data-offer": offerKey(o), "data-case": o.case_id || "" },
-        el("strong", {}, `${icons[o.channel] || ""} New ${o.channel} from queue ${o.queue}`),
+        el("strong", {}, channelIcon(o.channel), ` New ${o.channel} from queue ${o.queue}`),
         el("div", { class: "meta" }, `expires in ${ago(left)}`),
         el("div", { class: "buttons" },
           el("button", { type: "button", onclick: () => answerOffer(o, "accept") }, "Accept"),
@@ -101,7 +101,7 @@
     const when = new Date(e.created_at).toLocaleString();
     const label = e.kind === "note" ? "internal note" : e.channel || e.kind.replace("_", " ");
     const bubble = el("div", { class: "bubble" },
-      el("span", { class: "meta" }, `${icons[e.channel] || "🗒"} ${label} · ${e.author_type} · ${when}`),
+      el("span", { class: "meta" }, channelIcon(e.channel), ` ${label} · ${e.author_type} · ${when}`),
       e.body);
     for (const a of e.attachments || []) {
       bubble.append(el("div", {}, el("a", { href: "#", "data-attachment": a.id,
@@ -116,18 +116,39 @@
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
+  // The case's contacts, one per channel conversation; a contact that joined this case but
+  // is another matter is split off into a case of its own with one click (audited).
+  function showContacts(c) {
+    const box = $("case-contacts");
+    const many = c.interactions.length > 1;
+    box.replaceChildren(...c.interactions.map((i) => {
+      const split = el("button", { type: "button", title: "Make this contact a case of its own" }, "Split off");
+      split.addEventListener("click", async () => {
+        try {
+          const moved = await call(`/interactions/${i.id}/split`, { method: "POST", body: "{}" });
+          await openCase(moved.case_id);
+        } catch (e) { $("reply-error").textContent = e.message; }
+      });
+      return el("span", { class: "contact" }, channelIcon(i.channel), ` ${i.channel}`, ...(many ? [split] : []));
+    }));
+  }
+
   async function openCase(caseId) {
     const t0 = performance.now();
     performance.mark("open-case-start");
     const c = await call(`/cases/${caseId}`);
     st.current = { caseId, customerId: c.customer_id, case: c, interactions: c.interactions };
     $("case-title").textContent = c.subject;
-    $("case-meta").textContent = `${icons[c.origin] || ""} ${c.origin} · ${c.status} · priority ${c.priority}`;
+    $("case-meta").replaceChildren(channelIcon(c.origin), ` ${c.origin} · ${c.status} · priority ${c.priority}`);
     $("case-actions").hidden = false;
     $("reply").hidden = false;
     $("reply-error").textContent = "";
+    showContacts(c);
+    // the customer's own prices; answers in the language of the case's bot (Polish by default)
+    OCKnowledge.mount($("knowledge"), () => st.current && st.current.customerId,
+                      () => (st.current && st.current.case.fields && st.current.case.fields.lang) || "pl");
     const sel = $("reply-channel");
-    sel.replaceChildren(...REPLY_CHANNELS.map((ch) => el("option", { value: ch }, `${icons[ch]} ${ch}`)));
+    sel.replaceChildren(...REPLY_CHANNELS.map((ch) => el("option", { value: ch }, channelLabel(ch))));
     const last = [...c.interactions].reverse().find((i) => REPLY_CHANNELS.includes(i.channel));
     if (last) sel.value = last.channel;
     inbox.render();
@@ -172,16 +193,16 @@
       .map((e) => `callback ${new Date(e.meta.callback_at).toLocaleString()}`);
     const orders = [...new Set(c.open_cases.map((k) => k.fields && k.fields.order).filter(Boolean))];
     box.replaceChildren(
-      el("h3", {}, c.display_name || c.id),
+      el("h3", {}, c.shown_name || c.display_name || "customer"),
       el("div", {}, el("span", { class: "tag" }, `segment: ${c.segment}`), " ",
         c.value !== undefined ? el("span", { class: "tag" }, `value: ${c.value}`) : null),
-      section("Identities", list(c.identities.map((i) => `${icons[i.kind === "phone" ? "sms" : i.kind] || ""} ${i.kind}: ${i.address}${i.verified ? " ✓" : ""}`))),
+      section("Identities", list(c.identities.map((i) => `${i.kind}: ${i.address}${i.verified ? " ✓" : ""}`))),
       section("Possible duplicates", c.merge_suggestions.length
         ? el("ul", {}, ...c.merge_suggestions.map((s) => el("li", {}, `${s.reason} (${Math.round(s.score * 100)}%) `,
             el("button", { type: "button", onclick: () => decide(s.id, "accept") }, "Merge"), " ",
             el("button", { type: "button", class: "ghost", onclick: () => decide(s.id, "reject") }, "Not the same"))))
         : el("p", {}, "none")),
-      section("Open cases", list(c.open_cases.map((k) => `${icons[k.origin] || ""} ${k.subject} (${k.status})`))),
+      section("Open cases", list(c.open_cases.map((k) => `${channelLabel(k.origin)}: ${k.subject} (${k.status})`))),
       section("Orders", orders.length ? list(orders.map((o) => `order ${o}`)) : el("p", {}, "none on open cases")),
       section("Promises", promises.length ? list(promises) : el("p", {}, "none pending")),
       section("Consent", consentTable(c)),
@@ -249,7 +270,8 @@
         if (st.seenEvents.has(sent.event_id)) refreshAttachments({ event_id: sent.event_id, case_id: sent.case_id });
       } else {
         await call(`/cases/${st.current.caseId}/messages`, {
-          method: "POST", body: JSON.stringify({ channel: $("reply-channel").value, body }) });
+          method: "POST",
+          body: JSON.stringify({ channel: $("reply-channel").value, body, facts: OCKnowledge.take() }) });
       }
       $("reply-body").value = "";
     } catch (e) { $("reply-error").textContent = e.message; }

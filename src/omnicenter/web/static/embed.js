@@ -6,7 +6,10 @@
   const key = me.dataset.widgetKey || "demo-widget-key";
   const button = document.createElement("button");
   button.type = "button";
-  button.textContent = "💬 Chat with us";
+  // a speech bubble drawn inline: emoji are boxes where no emoji font is installed
+  button.innerHTML = '<svg viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" ' +
+    'style="vertical-align:-3px;fill:none;stroke:currentColor;stroke-width:1.5">' +
+    '<path d="M2 3h12v8H7l-3 3v-3H2z"/></svg> Chat with us';
   button.setAttribute("aria-expanded", "false");
   button.style.cssText = "position:fixed;right:16px;bottom:16px;z-index:2147483000;padding:12px 18px;border:0;border-radius:24px;background:#1d4ed8;color:#fff;font:600 15px system-ui,sans-serif;cursor:pointer";
   const frame = document.createElement("iframe");

@@ -1,11 +1,11 @@
 // Supervisor wallboard: queues by channel, charts, agents; live over the same event socket.
 (() => {
-  const { call, live, el, ago, icons } = OC;
+  const { call, live, el, ago, channelIcon } = OC;
   const $ = (id) => document.getElementById(id);
   const NS = "http://www.w3.org/2000/svg";
   let board = null, agents = [], silentCase = null;
   const silent = new VList($("silent-log"), (e) => el("div", { class: `ev ${e.author_type}` },
-    el("div", { class: "bubble" }, el("span", { class: "meta" }, `${icons[e.channel] || "🗒"} ${e.channel || e.kind} · ${e.author_type}`), e.body)),
+    el("div", { class: "bubble" }, el("span", { class: "meta" }, channelIcon(e.channel), ` ${e.channel || e.kind} · ${e.author_type}`), e.body)),
     { estimate: 50, label: "Conversation events" });
 
   const svgEl = (tag, attrs, text) => {
@@ -40,12 +40,13 @@
   function renderCharts(ch) {
     bars($("chart-sl"), "service-level", ch.service_level.map((p) => ({ label: hhmm(p.interval_start), value: p.service_level,
       color: p.service_level < ch.target ? "#b91c1c" : "#047857" })), { max: 1, fmt: pct, target: ch.target });
-    bars($("chart-volume"), "volume", ch.channels.map((c) => ({ label: c.channel, value: c.offered })));
+    bars($("chart-volume"), "volume", ch.channels.map((c) => ({ label: c.channel, value: c.offered, color: c.colour })));
     bars($("chart-breaches"), "breaches", ch.channels.map((c) => ({ label: c.channel, value: c.breaches, color: "#b91c1c" })));
     $("charts-updated").textContent = `${ch.day} (${ch.timezone})`;
     $("charts-updated").dataset.grain = ch.grain;
   }
-  const pct = (v) => (v === null || v === undefined ? "—" : `${Math.round(v * 100)}%`);
+  // As the server's formatting (metrics/format.py): one decimal, "—" for a share of nothing.
+  const pct = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(1)}%`);
 
   function render() {
     const chans = Object.entries(board.channels);
@@ -56,17 +57,18 @@
       tile("waiting", waiting, "waiting"),
       tile("longest wait", ago(Math.max(0, ...chans.map(([, c]) => c.longest_wait_s))), "longest"),
       tile("SLA breaches", board.breaches, "breaches"),
-      tile("occupancy", pct(board.occupancy), "occupancy"),
+      tile("occupancy today", board.shown.occupancy, "occupancy"),
+      tile("capacity in use", pct(board.capacity_in_use), "capacity"),
       ...["available", "busy", "wrap_up", "away", "offline"].map((s) => tile(`agents ${s.replace("_", "-")}`, states[s] || 0, `agents-${s}`)));
     $("channels").tBodies[0].replaceChildren(...chans.map(([name, c]) => el("tr", { "data-channel": name },
-      el("td", {}, `${icons[name] || ""} ${name}`), el("td", { "data-col": "waiting" }, String(c.waiting)),
+      el("td", {}, channelIcon(name), ` ${name}`), el("td", { "data-col": "waiting" }, String(c.waiting)),
       el("td", {}, ago(c.longest_wait_s)), el("td", { "data-col": "open" }, String(c.open)),
-      el("td", { class: c.service_level !== null && c.service_level < 0.8 ? "bad" : "" }, pct(c.service_level)),
-      el("td", {}, pct(c.abandon_rate)), el("td", { class: c.breaches ? "bad" : "" }, String(c.breaches)))));
+      el("td", { class: c.service_level !== null && c.service_level < 0.8 ? "bad" : "", "data-col": "service-level" }, c.shown.service_level),
+      el("td", { "data-col": "abandon-rate" }, c.shown.abandon_rate), el("td", { class: c.breaches ? "bad" : "" }, String(c.breaches)))));
     $("queues").hidden = !board.queues;
     $("queues-table").tBodies[0].replaceChildren(...(board.queues || []).filter((q) => q.waiting || q.service_level !== null)
       .map((q) => el("tr", { "data-queue": `${q.queue}:${q.channel}` },
-        el("td", {}, q.queue), el("td", {}, `${icons[q.channel] || ""} ${q.channel}`),
+        el("td", {}, q.queue), el("td", {}, channelIcon(q.channel), ` ${q.channel}`),
         el("td", { "data-col": "waiting" }, String(q.waiting)), el("td", {}, ago(q.longest_wait_s)),
         el("td", {}, q.estimated_wait_s === null ? "nobody staffed" : ago(q.estimated_wait_s)),
         el("td", {}, pct(q.service_level)))));

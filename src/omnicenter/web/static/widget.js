@@ -19,20 +19,50 @@
   const pending = new Map();
   const auth = () => ({ Authorization: `Bearer ${token}` });
 
+  // The visitor's language: ?lang=, else their earlier choice, else the browser's first
+  // language the widget speaks. Texts live in /static/i18n/<lang>.json; the page's English
+  // stays when a file cannot be read. The session carries the language to the bot.
+  const LANGS = ["pl", "en"];
+  const primary = (tag) => String(tag || "").toLowerCase().split("-")[0];
+  let lang = [params.get("lang"), store.getItem("oc_lang"), ...(navigator.languages || [navigator.language])]
+    .map(primary).find((l) => LANGS.includes(l)) || "en";
+  let texts = {};
+  const t = (key, vars = {}) =>
+    (texts[key] || key).replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
+
+  async function translate(chosen) {
+    const resp = await fetch(`/static/i18n/${chosen}.json`);
+    if (!resp.ok) return;
+    texts = await resp.json();
+    lang = chosen;
+    store.setItem("oc_lang", lang);
+    document.documentElement.lang = lang;
+    $("pc-lang").value = lang;
+    for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+    for (const el of document.querySelectorAll("[data-i18n-attr]")) {
+      for (const pair of el.dataset.i18nAttr.split(";")) {
+        const [attr, key] = pair.split(":");
+        el.setAttribute(attr, t(key));
+      }
+    }
+  }
+  // A text that stays translatable: a change of language re-renders it.
+  function say(el, key) { el.dataset.i18n = key; el.textContent = t(key); }
+
   function add(author, body, id, buttons) {
     if (id && log.querySelector(`[data-event="${id}"]`)) return null;
     const li = document.createElement("li");
     li.className = author;
     const who = document.createElement("span");
     who.className = "sr-only";
-    who.textContent = author === "customer" ? "You: " : author === "bot" ? "Assistant: " : "Agent: ";
+    who.textContent = t(author === "customer" ? "you" : author === "bot" ? "assistant" : "agent");
     li.append(who, document.createTextNode(body));
     if (buttons && buttons.length) {
       // The bot's choices: a click sends the option's value as the visitor's answer.
       const group = document.createElement("div");
       group.className = "choices";
       group.setAttribute("role", "group");
-      group.setAttribute("aria-label", "Choose an answer");
+      group.setAttribute("aria-label", t("choose_answer"));
       for (const b of buttons) {
         const btn = document.createElement("button");
         btn.type = "button";
@@ -52,7 +82,7 @@
   }
 
   async function session(extra = {}) {
-    const body = { widget_key: widgetKey, visitor_token: token, ...extra };
+    const body = { widget_key: widgetKey, visitor_token: token, lang, ...extra };
     const name = $("pc-name").value.trim(), email = $("pc-email").value.trim();
     if (name && !body.name) body.name = name;
     if (email && !body.email) body.email = email;
@@ -76,16 +106,16 @@
     const resp = await fetch(`${api}/webchat/wait`, { headers: auth() });
     if (!resp.ok) return;
     const w = await resp.json();
-    $("wait").textContent = w.estimated_wait_s === null ? "No agent is available right now."
-      : `Estimated wait: about ${Math.max(1, Math.round(w.estimated_wait_s / 60))} min`;
+    $("wait").textContent = w.estimated_wait_s === null ? t("no_agent")
+      : t("estimated_wait", { minutes: Math.max(1, Math.round(w.estimated_wait_s / 60)) });
     $("alternatives").hidden = !w.long_wait;
   }
 
   function connect() {
     const proto = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${proto}://${location.host}${api}/webchat/ws?token=${encodeURIComponent(token)}`);
-    ws.onopen = () => { status.textContent = "online"; document.body.dataset.ready = "1"; };
-    ws.onclose = () => { status.textContent = "reconnecting…"; setTimeout(connect, 1000); };
+    ws.onopen = () => { say(status, "online"); document.body.dataset.ready = "1"; };
+    ws.onclose = () => { say(status, "reconnecting"); setTimeout(connect, 1000); };
     ws.onmessage = (msg) => {
       const data = JSON.parse(msg.data);
       if (data.type === "ack") {
@@ -95,7 +125,7 @@
         $("typing").textContent = "";
         add(data.author_type || "agent", data.body, data.event_id, data.buttons);
       } else if (data.type === "typing") {
-        $("typing").textContent = "An agent is typing…";
+        $("typing").textContent = t("agent_typing");
         clearTimeout(typingTimer);
         typingTimer = setTimeout(() => { $("typing").textContent = ""; }, 5000);
       } else if (data.type === "error") {
@@ -123,7 +153,7 @@
     ev.preventDefault();
     const body = text.value.trim();
     if (!body) return;
-    if (!ws || ws.readyState !== WebSocket.OPEN) { $("error").textContent = "Not connected yet, try again in a moment."; return; }
+    if (!ws || ws.readyState !== WebSocket.OPEN) { $("error").textContent = t("not_connected"); return; }
     $("error").textContent = "";
     await begin();
     sendText(body);
@@ -142,7 +172,7 @@
     const file = $("file").files[0];
     $("file").value = "";
     if (!file) return;
-    if (file.size > MAX_BYTES) { $("error").textContent = `${file.name} is too large (the limit is 5 MB).`; return; }
+    if (file.size > MAX_BYTES) { $("error").textContent = t("too_large", { name: file.name }); return; }
     await begin();
     const form = new FormData();
     form.append("file", file);
@@ -150,14 +180,14 @@
     const data = await resp.json();
     if (!resp.ok) { $("error").textContent = data.detail; return; }
     $("error").textContent = "";
-    add("customer", `📎 ${data.filename}`, data.event_id);
+    add("customer", data.filename, data.event_id);
   });
 
   for (const [btn, kind] of [["want-callback", "phone"], ["want-email", "email"]]) {
     $(btn).addEventListener("click", () => {
       altKind = kind;
       $("alt-form").hidden = false;
-      $("alt-label").textContent = kind === "phone" ? "Phone number" : "Email address";
+      say($("alt-label"), kind === "phone" ? "phone_number" : "email_address");
       $("alt-input").type = kind === "phone" ? "tel" : "email";
       $("alt-input").focus();
     });
@@ -176,10 +206,10 @@
           body: JSON.stringify({ phone: value }),
         });
         const data = await resp.json();
-        if (!resp.ok) throw new Error(typeof data.detail === "string" ? data.detail : "the request failed");
+        if (!resp.ok) throw new Error(typeof data.detail === "string" ? data.detail : t("request_failed"));
         add("customer", data.text, data.event_id);
       } else {
-        sendText(`Please answer me by email at ${value}.`);
+        sendText(t("answer_by_email", { email: value }));
       }
       $("alternatives").hidden = true;
     } catch (e) { $("error").textContent = e.message; }
@@ -194,11 +224,11 @@
   $("csat").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const picked = $("csat").querySelector("input[name=score]:checked");
-    if (!picked) { $("ending-status").textContent = "Pick a score from 1 to 5."; return; }
+    if (!picked) { $("ending-status").textContent = t("pick_score"); return; }
     const resp = await fetch(`${api}/webchat/csat`, {
       method: "POST", headers: { ...auth(), "Content-Type": "application/json" },
       body: JSON.stringify({ score: +picked.value, comment: $("csat-comment").value || null }) });
-    $("ending-status").textContent = resp.ok ? "Thank you for your rating!" : (await resp.json()).detail;
+    $("ending-status").textContent = resp.ok ? t("thanks_rating") : (await resp.json()).detail;
     if (resp.ok) $("csat").hidden = true;
   });
   $("transcript").addEventListener("submit", async (ev) => {
@@ -206,9 +236,15 @@
     const resp = await fetch(`${api}/webchat/transcript/email`, {
       method: "POST", headers: { ...auth(), "Content-Type": "application/json" },
       body: JSON.stringify({ email: $("transcript-email").value.trim() }) });
-    $("ending-status").textContent = resp.ok ? "The transcript is on its way." : (await resp.json()).detail;
+    $("ending-status").textContent = resp.ok ? t("transcript_sent") : (await resp.json()).detail;
   });
 
-  session().then(transcript).then(connect).then(estimate)
-    .catch((e) => { status.textContent = `error: ${e.message}`; });
+  $("pc-lang").addEventListener("change", async () => {
+    await translate($("pc-lang").value);
+    await session();  // the session, and so the bot, speak the new language from now on
+    estimate();
+  });
+
+  translate(lang).catch(() => {}).then(() => session()).then(transcript).then(connect).then(estimate)
+    .catch((e) => { status.textContent = t("error", { message: e.message }); });
 })();
