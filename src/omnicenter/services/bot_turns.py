@@ -40,6 +40,7 @@ from omnicenter.flows import (
     FlowEngine,
     FlowRegistry,
     HandoverRequest,
+    Message,
     Output,
     Prompt,
     Rendered,
@@ -347,6 +348,8 @@ def _advance(
             return start.state.evolve(transcript=transcript), list(start.outputs)
         choices = _choice_ids(flow, start.state.step)
         outputs: list[Output] = [o for o in start.outputs if not isinstance(o, Prompt)]
+        if asker.known:  # going on from another contact of the case: no second welcome
+            outputs = [o for o in outputs if not (isinstance(o, Message) and not o.facts)]
     else:
         choices = _choice_ids(flow, state.step)
         turn = engine.handle(flow, state, text, now)
