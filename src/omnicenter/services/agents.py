@@ -12,9 +12,11 @@ from sqlalchemy import Connection, insert, select, update
 from omnicenter.bus.events import AgentPresenceChanged
 from omnicenter.domain import Agent, AgentRole, Channel, Presence
 from omnicenter.domain.ids import new_id
+from omnicenter.metrics.events import AgentState, MetricEvent, MetricKind
 from omnicenter.services.passwords import hash_password, verify_password
 from omnicenter.services.uow import UnitOfWork
 from omnicenter.store import tables as t
+from omnicenter.store.metrics import record as record_metrics
 from omnicenter.store.rows import to_agent
 
 __all__ = [
@@ -154,9 +156,34 @@ def agent_for_token(conn: Connection, token: str, now: datetime) -> Agent | None
     return to_agent(row)
 
 
+def _record_time_in_state(uow: UnitOfWork, agent_id: str) -> None:
+    """The state the agent leaves, and how long it lasted, for occupancy and utilisation
+    (offline time is nobody's business)."""
+    row = uow.conn.execute(
+        select(t.agents.c.presence, t.agents.c.presence_since, t.agents.c.team).where(
+            t.agents.c.id == agent_id
+        )
+    ).first()
+    if row is None or row.presence_since is None or row.presence == Presence.OFFLINE.value:
+        return
+    seconds = (uow.now - row.presence_since).total_seconds()
+    if seconds <= 0:
+        return
+    event = MetricEvent(
+        MetricKind.AGENT_STATE,
+        row.presence_since,
+        agent=agent_id,
+        team=row.team or "",
+        state=AgentState(row.presence),
+        seconds=seconds,
+    )
+    record_metrics(uow.conn, [event])
+
+
 def set_presence(
     uow: UnitOfWork, agent_id: str, presence: Presence, reason: str | None, *, actor: str
 ) -> Agent:
+    _record_time_in_state(uow, agent_id)
     result = uow.conn.execute(
         update(t.agents)
         .where(t.agents.c.id == agent_id)
