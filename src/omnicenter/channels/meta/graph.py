@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from omnicenter.channels.errors import SendError
-from omnicenter.channels.meta.media import MediaGone, MediaUnavailable
+from omnicenter.channels.meta.media import MediaGone, MediaUnavailable, fetch_file
 
 __all__ = ["GraphApi", "GraphError", "OutsideWindow"]
 
@@ -80,16 +80,7 @@ class GraphApi:
     async def download(self, url: str, *, authorized: bool = True) -> bytes:
         """The bytes at `url` (a media URL: Meta's lookaside needs the bearer token, a
         Messenger attachment's CDN URL is not given it)."""
-        headers = self._auth if authorized else None
-        try:
-            resp = await self._client.get(url, headers=headers)
-        except httpx.HTTPError as exc:
-            raise MediaUnavailable(f"media download failed: {exc}") from exc
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise MediaUnavailable(f"media download answered {resp.status_code}")
-        if resp.status_code >= 400:
-            raise MediaGone(f"media download refused ({resp.status_code})")
-        return resp.content
+        return await fetch_file(self._client, url, headers=self._auth if authorized else None)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -15,11 +15,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 
+import httpx
+
 from omnicenter.channels.errors import ChannelError
 from omnicenter.channels.meta.messages import MediaRef
 from omnicenter.domain import Attachment
 
-__all__ = ["MediaGone", "MediaUnavailable", "RetryPolicy", "download_all"]
+__all__ = ["MediaGone", "MediaUnavailable", "RetryPolicy", "download_all", "fetch_file"]
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,22 @@ class MediaUnavailable(ChannelError):
 
 class MediaGone(Exception):
     """The provider refused the file for good (expired, deleted, too large)."""
+
+
+async def fetch_file(
+    client: httpx.AsyncClient, url: str, *, headers: dict[str, str] | None = None
+) -> bytes:
+    """One download attempt, its failure named as a retry may cure it (`MediaUnavailable`:
+    the network, a 5xx, a 429) or not (`MediaGone`: any other refusal)."""
+    try:
+        resp = await client.get(url, headers=headers)
+    except httpx.HTTPError as exc:
+        raise MediaUnavailable(f"media download failed ({type(exc).__name__})") from None
+    if resp.status_code >= 500 or resp.status_code == 429:
+        raise MediaUnavailable(f"media download answered {resp.status_code}")
+    if resp.status_code >= 400:
+        raise MediaGone(f"media download refused ({resp.status_code})")
+    return resp.content
 
 
 class RetryPolicy:

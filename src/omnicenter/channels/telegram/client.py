@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from omnicenter.channels.errors import SendError
-from omnicenter.channels.meta.media import MediaGone, MediaUnavailable
+from omnicenter.channels.meta.media import MediaGone, MediaUnavailable, fetch_file
 
 __all__ = ["BotApi"]
 
@@ -65,15 +65,7 @@ class BotApi:
         path = info.get("file_path") if isinstance(info, dict) else None
         if not isinstance(path, str) or not path:
             raise MediaGone(f"no file_path for {file_id}")
-        try:
-            resp = await self._client.get(f"/file/bot{self.token}/{path}")
-        except httpx.HTTPError as exc:
-            raise MediaUnavailable(f"file download failed ({type(exc).__name__})") from None
-        if resp.status_code >= 500 or resp.status_code == 429:
-            raise MediaUnavailable(f"file download answered {resp.status_code}")
-        if resp.status_code >= 400:
-            raise MediaGone(f"file download refused ({resp.status_code})")
-        return resp.content
+        return await fetch_file(self._client, f"/file/bot{self.token}/{path}")
 
     async def aclose(self) -> None:
         await self._client.aclose()
